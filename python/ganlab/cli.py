@@ -1,0 +1,80 @@
+"""The ``ganlab`` command line: one subcommand per module in ``ganlab.commands``.
+
+Errors caused by user input (``GanlabError``) are printed as one line on
+stderr with exit status 2; ``-v`` adds debug logs and the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from ganlab.errors import GanlabError
+
+log = logging.getLogger("ganlab")
+
+COMMANDS = ("train", "render", "diagnose", "list", "demo", "sweep", "reproduce")
+
+
+class _Parser(argparse.ArgumentParser):
+    """ArgumentParser whose usage errors exit with status 2 after one line."""
+
+    def error(self, message: str) -> None:  # noqa: D401 - argparse API
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="ganlab",
+        description="See, measure and explain how GANs train on low-dimensional problems.",
+    )
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="more log output: -v for debug logs and tracebacks")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="only warnings and errors")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    subparsers.required = True
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"ganlab.commands.{name}")
+        except ModuleNotFoundError as error:
+            if error.name != f"ganlab.commands.{name}":
+                raise
+            continue
+        sub = module.add_parser(subparsers)
+        sub.set_defaults(_module=module)
+    return parser
+
+
+def configure_logging(verbose: int, quiet: bool) -> None:
+    level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s" if verbose
+                                           else "%(message)s"))
+    root = logging.getLogger("ganlab")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    configure_logging(args.verbose, args.quiet)
+    try:
+        return int(args._module.run(args) or 0)
+    except GanlabError as error:
+        if args.verbose:
+            log.exception("error")
+        print(f"ganlab {args.command}: error: {error}", file=sys.stderr)
+        return error.exit_status
+    except KeyboardInterrupt:
+        print(f"ganlab {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

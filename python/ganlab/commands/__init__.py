@@ -1,0 +1,1 @@
+"""Subcommands of the ``ganlab`` command line, one module each."""

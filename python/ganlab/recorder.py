@@ -1,0 +1,235 @@
+"""Snapshots of the game during training, written to the trajectory store.
+
+At every ``record.every`` generator steps the recorder evaluates, with both
+networks in evaluation mode and without touching any training random state:
+
+* the generator on a fixed latent batch (``samples``) and on a latent grid
+  (``manifold``),
+* the discriminator's raw output on a grid over the data (``discriminator``),
+* the discriminator's input gradient on a coarser grid (``field``) and at the
+  generated samples (``sample_grad``).
+
+Scalars (loss terms, gradient norms, learning rates) are recorded at the finer
+``record.scalars_every`` cadence, metrics at every snapshot.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import Any, Mapping
+
+import numpy as np
+import torch
+
+from ganlab.data.base import Distribution
+from ganlab.game import Game
+from ganlab.networks import sample_latent
+from ganlab.store.base import SNAPSHOT_SERIES, StoreWriter
+
+log = logging.getLogger(__name__)
+
+# Latent grid range for a standard normal latent: about 99.7 % of the mass per axis.
+GAUSSIAN_LATENT_RANGE = 3.0
+
+
+class Recorder:
+    """Compute and buffer snapshots, scalars and metrics for one run."""
+
+    def __init__(self, game: Game, distribution: Distribution, config: Mapping[str, Any],
+                 writer: StoreWriter, generator: torch.Generator):
+        self.game = game
+        self.distribution = distribution
+        self.config = config
+        self.writer = writer
+        self.record = config["record"]
+        self.dim = distribution.dim
+        device, dtype = game.device, game.dtype
+        latent_dim = config["generator"]["latent_dim"]
+
+        self.latent = sample_latent(self.record["samples"], latent_dim,
+                                    config["generator"]["latent"], generator, dtype, device)
+        self.real = distribution.sample(self.record["real"], generator).numpy()
+        self.grids = self._make_grids()
+        self.manifold_latent, self.manifold_shape = self._make_manifold_latent(latent_dim)
+        self._scalar_names: list[str] | None = None
+        self._metric_names: list[str] | None = None
+        self._metrics_hook = _load_metrics_hook()
+
+        self._write_static()
+        capacity = config["training"]["steps"] // self.record["every"] + 2
+        self.writer.define_series(SNAPSHOT_SERIES, self._snapshot_fields(), capacity)
+        self._scalar_capacity = config["training"]["steps"] // self.record["scalars_every"] + 2
+        self._snapshot_capacity = capacity
+
+    # Setup --------------------------------------------------------------------
+
+    def _make_grids(self) -> dict[str, np.ndarray]:
+        if self.dim > 2:
+            return {}
+        low, high = self.distribution.bounds()
+        low = np.minimum(np.asarray(low, dtype=np.float64), self.real.min(axis=0))
+        high = np.maximum(np.asarray(high, dtype=np.float64), self.real.max(axis=0))
+        span = np.maximum(high - low, 1e-6)
+        low = low - self.record["padding"] * span
+        high = high + self.record["padding"] * span
+        if self.dim == 2:
+            # A square box keeps the plots' aspect ratio equal.
+            centre, half = (low + high) / 2, (high - low).max() / 2
+            low, high = centre - half, centre + half
+        grids = {
+            "grid_x": np.linspace(low[0], high[0], self.record["grid"]),
+            "field_x": np.linspace(low[0], high[0], self.record["field_grid"]),
+        }
+        if self.dim == 2:
+            grids["grid_y"] = np.linspace(low[1], high[1], self.record["grid"])
+            grids["field_y"] = np.linspace(low[1], high[1], self.record["field_grid"])
+        return grids
+
+    def _make_manifold_latent(self, latent_dim: int) -> tuple[torch.Tensor, list[int]]:
+        size = self.record["manifold_grid"]
+        extent = GAUSSIAN_LATENT_RANGE if self.config["generator"]["latent"] == "gaussian" else 1.0
+        axis = torch.linspace(-extent, extent, size, dtype=self.game.dtype)
+        if latent_dim == 1:
+            latent, shape = axis[:, None], [size]
+        else:
+            # A 2D grid in the first two latent coordinates; the others stay at 0.
+            a, b = torch.meshgrid(axis, axis, indexing="ij")
+            latent = torch.zeros(size * size, latent_dim, dtype=self.game.dtype)
+            latent[:, 0], latent[:, 1] = a.reshape(-1), b.reshape(-1)
+            shape = [size, size]
+        return latent.to(self.game.device), shape
+
+    def _grid_points(self, prefix: str) -> np.ndarray:
+        xs = self.grids[f"{prefix}_x"]
+        if self.dim == 1:
+            return xs[:, None]
+        ys = self.grids[f"{prefix}_y"]
+        gx, gy = np.meshgrid(xs, ys)  # (H, W), row = y
+        return np.stack([gx.reshape(-1), gy.reshape(-1)], axis=1)
+
+    def _write_static(self) -> None:
+        w = self.writer
+        w.write_static("real", self.real.astype(np.float32))
+        w.write_static("latent", self.latent.cpu().numpy().astype(np.float32))
+        w.write_static("manifold_latent", self.manifold_latent.cpu().numpy().astype(np.float32))
+        for name, values in self.grids.items():
+            w.write_static(name, values.astype(np.float32))
+        modes = self.distribution.modes
+        if modes is not None:
+            w.write_static("mode_centers", np.asarray(modes.centers, dtype=np.float64))
+            w.write_static("mode_stds", np.asarray(modes.stds, dtype=np.float64))
+            w.write_static("mode_weights", np.asarray(modes.weights, dtype=np.float64))
+        projection = getattr(self.distribution, "projection", None)
+        if self.dim > 2 and callable(projection):
+            w.write_static("projection", np.asarray(projection(), dtype=np.float64))
+        w.set_attrs({
+            "dim": self.dim,
+            "manifold_shape": self.manifold_shape,
+            "discriminator_output": self.game.objective.output,
+        })
+
+    def _snapshot_fields(self) -> dict[str, tuple[tuple[int, ...], Any]]:
+        n, d = self.record["samples"], self.dim
+        fields: dict[str, tuple[tuple[int, ...], Any]] = {
+            "samples": ((n, d), np.float32),
+            "manifold": ((len(self.manifold_latent), d), np.float32),
+        }
+        if self.dim <= 2:
+            g, f = self.record["grid"], self.record["field_grid"]
+            fields["sample_grad"] = ((n, d), np.float32)
+            if self.dim == 2:
+                fields["discriminator"] = ((g, g), np.float32)
+                fields["field"] = ((f, f, 2), np.float32)
+            else:
+                fields["discriminator"] = ((g,), np.float32)
+                fields["field"] = ((f,), np.float32)
+        return fields
+
+    # Recording ----------------------------------------------------------------
+
+    def evaluate(self) -> dict[str, np.ndarray]:
+        """Evaluate the snapshot arrays at the current parameters."""
+        game = self.game
+        generator, discriminator = game.generator, game.discriminator
+        modes = (generator.training, discriminator.training)
+        generator.eval()
+        discriminator.eval()
+        try:
+            with torch.no_grad():
+                latent = torch.cat([self.latent, self.manifold_latent])
+                images = generator(latent)
+            n = len(self.latent)
+            samples, manifold = images[:n], images[n:]
+            row = {
+                "samples": samples.cpu().numpy().astype(np.float32),
+                "manifold": manifold.cpu().numpy().astype(np.float32),
+            }
+            if self.dim <= 2:
+                row.update(self._evaluate_discriminator(samples))
+        finally:
+            generator.train(modes[0])
+            discriminator.train(modes[1])
+        return row
+
+    def _evaluate_discriminator(self, samples: torch.Tensor) -> dict[str, np.ndarray]:
+        game = self.game
+        dtype, device = game.dtype, game.device
+        surface_points = torch.as_tensor(self._grid_points("grid"), dtype=dtype, device=device)
+        field_points = torch.as_tensor(self._grid_points("field"), dtype=dtype, device=device)
+        with torch.no_grad():
+            surface = game.evaluate_discriminator(surface_points)
+
+        # One pass for both gradient evaluations: the field grid and the samples.
+        points = torch.cat([field_points, samples.detach()]).requires_grad_(True)
+        with torch.enable_grad():
+            outputs = game.evaluate_discriminator(points)
+            (grad,) = torch.autograd.grad(outputs.sum(), points)
+        grad = grad.detach().cpu().numpy().astype(np.float32)
+        field, sample_grad = grad[: len(field_points)], grad[len(field_points):]
+
+        g, f = self.record["grid"], self.record["field_grid"]
+        surface = surface.cpu().numpy().astype(np.float32)
+        if self.dim == 2:
+            return {
+                "discriminator": surface.reshape(g, g),
+                "field": field.reshape(f, f, 2),
+                "sample_grad": sample_grad,
+            }
+        return {"discriminator": surface, "field": field[:, 0], "sample_grad": sample_grad}
+
+    def snapshot(self, step: int) -> dict[str, np.ndarray]:
+        """Record a snapshot (and its metrics) at generator step ``step``; return its arrays."""
+        row = self.evaluate()
+        self.writer.append(SNAPSHOT_SERIES, step, row)
+        if self._metrics_hook is not None:
+            self._record_metrics(step, row)
+        return row
+
+    def _record_metrics(self, step: int, row: Mapping[str, np.ndarray]) -> None:
+        options = self.config.get("metrics", {})
+        values = self._metrics_hook(row["samples"], self.real, self.distribution.modes,
+                                    row.get("discriminator"), self.config["objective"]["loss"], options)
+        if self._metric_names is None:
+            self._metric_names = sorted(values)
+            self.writer.define_series("metrics", {k: ((), np.float64) for k in self._metric_names},
+                                      self._snapshot_capacity)
+        self.writer.append("metrics", step, {k: float(values[k]) for k in self._metric_names})
+
+    def scalars(self, step: int, values: Mapping[str, float]) -> None:
+        """Record one row of scalar series."""
+        if self._scalar_names is None:
+            self._scalar_names = sorted(values)
+            self.writer.define_series("scalars", {k: ((), np.float64) for k in self._scalar_names},
+                                      self._scalar_capacity)
+        row = {name: float(values.get(name, math.nan)) for name in self._scalar_names}
+        self.writer.append("scalars", step, row)
+
+
+def _load_metrics_hook():
+    try:
+        from ganlab.metrics import compute_snapshot_metrics
+    except ImportError:
+        log.debug("ganlab.metrics is not available; snapshots are recorded without metrics")
+        return None
+    return compute_snapshot_metrics
