@@ -1,0 +1,265 @@
+"""Zarr (format 3) backend of the trajectory store: a directory ``trajectory.zarr``.
+
+Crash safety rests on zarr's LocalStore, which writes every file (chunk or
+``zarr.json``) to a temporary name and renames it over the target (zarr 3.1.6,
+``zarr/storage/_local.py``, ``_atomic_write``). Every file in the store is thus
+either its old or its new version, and the commit protocol of ``_buffered``
+does the rest. A killed writer can leave ``*.partial`` files behind; zarr
+ignores them and ``open_store_for_append`` deletes them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+import numpy as np
+import zarr
+import zarr.codecs
+import zarr.errors
+import zarr.storage
+
+from ganlab.errors import StoreError, StoreNotFoundError
+from ganlab.store._buffered import BufferedWriter
+from ganlab.store._common import (
+    COMMIT_NAME,
+    LAYOUT_ATTR,
+    SeriesSpec,
+    array_path,
+    check_store_attrs,
+    chunk_rows,
+    decode_attrs,
+    dimension_names,
+    fill_value,
+    index_name,
+    initial_attrs,
+    read_rows,
+    series_axis_name,
+    writer_identity,
+)
+from ganlab.store.base import SNAPSHOT_SERIES, StoreReader
+
+logger = logging.getLogger(__name__)
+
+BACKEND = "zarr"
+
+# Fast zstd: snapshot arrays are mostly incompressible floats, so a higher level
+# costs write time for little space.
+COMPRESSORS = (zarr.codecs.ZstdCodec(level=1),)
+
+# Errors zarr and the file system raise for a damaged or foreign store.
+READ_ERRORS = (OSError, ValueError, KeyError, TypeError, RuntimeError, zarr.errors.BaseZarrError)
+
+
+class ZarrWriter(BufferedWriter):
+    """Writer for a Zarr v3 directory store."""
+
+    backend = BACKEND
+
+    def __init__(self, path: str, *, append: bool = False):
+        super().__init__(path)
+        self._store = zarr.storage.LocalStore(path)
+        self._arrays: dict[str, Any] = {}
+        self._sizes: dict[str, dict[str, int]] = {}
+
+        if append:
+            self._reopen()
+        else:
+            self._attrs = initial_attrs()
+            self._root = zarr.create_group(self._store, zarr_format=3, attributes=self._attrs)
+
+    def _reopen(self) -> None:
+        for directory, _, files in os.walk(self.path):
+            for name in files:
+                if name.endswith(".partial"):
+                    os.unlink(os.path.join(directory, name))
+        reader = ZarrReader(self.path)
+        self._root = zarr.open_group(self._store, mode="r+")
+        self._attrs = dict(self._root.attrs)
+        self._attrs.update(writer_identity())
+        self._attrs["status"] = "running"
+        self._attrs["status_detail"] = {"resumed": True}
+
+        for group, names in self._attrs[LAYOUT_ATTR]["series"].items():
+            fields = {}
+            for name in names:
+                array = self._root[array_path(group, name)]
+                fields[name] = (tuple(array.shape[1:]), np.dtype(array.dtype))
+                self._arrays[array_path(group, name)] = array
+            index = array_path(group, index_name(group))
+            self._arrays[index] = self._root[index]
+            spec = SeriesSpec(group, fields, capacity=self._arrays[index].shape[0])
+            spec.committed = reader.committed(group)
+            spec.clear_pending()
+            self._series[group] = spec
+            self._arrays[array_path(group, COMMIT_NAME)] = self._root[array_path(group, COMMIT_NAME)]
+
+        # Record the dimension sizes in use, so new arrays get consistent names.
+        for _, array in self._root.arrays():
+            self._record_sizes(SNAPSHOT_SERIES, array)
+        for group in self._series:
+            if group != SNAPSHOT_SERIES:
+                for _, array in self._root[group].arrays():
+                    self._record_sizes(group, array)
+        reader.close()
+        self._write_attrs(self._attrs)
+
+    def _record_sizes(self, group: str, array: Any) -> None:
+        names = array.metadata.dimension_names or ()
+        sizes = self._sizes.setdefault(group, {})
+        for dim, size in zip(names, array.shape):
+            if dim not in (series_axis_name(group),):
+                sizes.setdefault(dim, size)
+
+    # Format-specific operations -----------------------------------------------------
+
+    def _write_attrs(self, attrs: dict[str, Any]) -> None:
+        self._root.attrs.put(attrs)
+
+    def _write_static_array(self, name: str, array: np.ndarray) -> None:
+        dims = dimension_names(name, array.shape, self._sizes.setdefault(SNAPSHOT_SERIES, {}))
+        self._root.create_array(
+            name,
+            shape=array.shape,
+            dtype=array.dtype,
+            chunks=tuple(max(1, size) for size in array.shape),
+            compressors=COMPRESSORS,
+            fill_value=fill_value(array.dtype),
+            dimension_names=dims,
+            overwrite=True,
+        )
+        if array.size:
+            self._root[name][...] = array
+
+    def _create_series(self, spec: SeriesSpec) -> None:
+        if spec.group != SNAPSHOT_SERIES:
+            self._root.require_group(spec.group)
+        sizes = self._sizes.setdefault(spec.group, {})
+        axis = series_axis_name(spec.group)
+
+        for name, (shape, dtype) in spec.all_fields().items():
+            path = array_path(spec.group, name)
+            self._arrays[path] = self._root.create_array(
+                path,
+                shape=(spec.capacity, *shape),
+                dtype=dtype,
+                chunks=(chunk_rows(shape, dtype), *shape),
+                compressors=COMPRESSORS,
+                fill_value=fill_value(dtype, is_index=name == spec.index),
+                dimension_names=dimension_names(name, shape, sizes, leading=axis),
+            )
+
+        commit = array_path(spec.group, COMMIT_NAME)
+        self._arrays[commit] = self._root.create_array(
+            commit, shape=(), dtype=np.int64, fill_value=0, dimension_names=()
+        )
+        self._write_commit(spec)
+
+    def _grow(self, capacities: dict[str, int]) -> None:
+        for group, rows in capacities.items():
+            for name, (shape, _) in self._series[group].all_fields().items():
+                self._arrays[array_path(group, name)].resize((rows, *shape))
+
+    def _write_rows(self, spec: SeriesSpec, start: int, blocks: dict[str, np.ndarray]) -> None:
+        for name, block in blocks.items():
+            self._arrays[array_path(spec.group, name)][start : start + len(block)] = block
+
+    def _make_durable(self) -> None:
+        # Each chunk is already a complete file handed to the operating system, which
+        # keeps it when the process dies. NOTE: no fsync, so a power cut can still lose
+        # recent flushes.
+        pass
+
+    def _write_commit(self, spec: SeriesSpec) -> None:
+        self._arrays[array_path(spec.group, COMMIT_NAME)][()] = spec.committed
+
+    def _finish(self) -> None:
+        # Trim preallocated rows so that xarray and plain zarr show committed rows only.
+        for spec in self._series.values():
+            for name, (shape, _) in spec.all_fields().items():
+                array = self._arrays[array_path(spec.group, name)]
+                if array.shape[0] != spec.committed:
+                    array.resize((spec.committed, *shape))
+                    spec.capacity = spec.committed
+
+
+class ZarrReader(StoreReader):
+    """Reader of the committed part of a Zarr v3 store."""
+
+    backend = BACKEND
+
+    def __init__(self, path: str):
+        self.path = str(path)
+        if not os.path.isdir(self.path):
+            raise StoreNotFoundError(f"no Zarr store at {self.path}: the directory does not exist")
+        self._store = zarr.storage.LocalStore(self.path, read_only=True)
+        self.refresh()
+
+    def refresh(self) -> None:
+        try:
+            self._root = zarr.open_group(self._store, mode="r", zarr_format=3)
+            raw = dict(self._root.attrs)
+        except READ_ERRORS as error:
+            raise StoreError(
+                f"{self.path} is not a readable ganlab Zarr store ({type(error).__name__}: {error}); "
+                "check the path or rerun the training"
+            ) from None
+        check_store_attrs(raw, self.path)
+
+        self._layout = raw[LAYOUT_ATTR]
+        self._attrs = decode_attrs(raw)
+        self._arrays: dict[str, Any] = {}
+        self._committed = {
+            group: int(self._array(array_path(group, COMMIT_NAME))[()])
+            for group in self._layout["series"]
+        }
+
+    def _array(self, path: str) -> Any:
+        if path not in self._arrays:
+            try:
+                self._arrays[path] = self._root[path]
+            except READ_ERRORS as error:
+                raise StoreError(
+                    f"array {path!r} of store {self.path} is missing or damaged "
+                    f"({type(error).__name__}: {error})"
+                ) from None
+        return self._arrays[path]
+
+    @property
+    def attrs(self) -> dict[str, Any]:
+        return self._attrs
+
+    def static_names(self) -> list[str]:
+        return list(self._layout["static"])
+
+    def read_static(self, name: str) -> np.ndarray:
+        if name not in self._layout["static"]:
+            raise KeyError(name)
+        return self._read(self._array(name), None)
+
+    def series_names(self) -> list[str]:
+        return sorted(self._layout["series"])
+
+    def committed(self, group: str) -> int:
+        return self._committed[group]
+
+    def field_names(self, group: str) -> list[str]:
+        return [index_name(group), *self._layout["series"][group]]
+
+    def read_series(self, group: str, name: str, rows: slice | None = None) -> np.ndarray:
+        if name not in self.field_names(group):
+            raise KeyError(f"{group}/{name}")
+        array = self._array(array_path(group, name))
+        return self._read(array, rows, self._committed[group])
+
+    def _read(self, array: Any, rows: slice | None, count: int | None = None) -> np.ndarray:
+        try:
+            if count is None:
+                return np.asarray(array[...])
+            return read_rows(array, rows, count)
+        except READ_ERRORS as error:
+            raise StoreError(
+                f"cannot read array {array.path!r} of store {self.path}: the file is damaged "
+                f"({type(error).__name__}: {error})"
+            ) from None
