@@ -10,6 +10,7 @@ ignores them and ``open_store_for_append`` deletes them.
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 from typing import Any
@@ -67,7 +68,9 @@ class ZarrWriter(BufferedWriter):
             self._reopen()
         else:
             self._attrs = initial_attrs()
-            self._root = zarr.create_group(self._store, zarr_format=3, attributes=self._attrs)
+            self._root = zarr.create_group(
+                self._store, zarr_format=3, attributes=copy.deepcopy(self._attrs)
+            )
 
     def _reopen(self) -> None:
         for directory, _, files in os.walk(self.path):
@@ -115,7 +118,9 @@ class ZarrWriter(BufferedWriter):
     # Format-specific operations -----------------------------------------------------
 
     def _write_attrs(self, attrs: dict[str, Any]) -> None:
-        self._root.attrs.put(attrs)
+        # zarr keeps the given dict as its metadata and clears it on the next put, so it
+        # gets a copy.
+        self._root.attrs.put(copy.deepcopy(attrs))
 
     def _write_static_array(self, name: str, array: np.ndarray) -> None:
         dims = dimension_names(name, array.shape, self._sizes.setdefault(SNAPSHOT_SERIES, {}))
