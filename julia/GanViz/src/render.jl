@@ -57,3 +57,13 @@ end
 function render(path::AbstractString, kind::AbstractString, out::AbstractString; options...)
     return render(load_trajectory(path), kind, out; options...)
 end
+
+"""
+    user_error_message(exception) -> Union{String,Nothing}
+
+The message of an error caused by the caller's input (an `ArgumentError`), or
+`nothing` for any other exception. The Python bridge turns such messages into
+`ganlab.errors.UsageError`.
+"""
+user_error_message(exception::ArgumentError) = exception.msg
+user_error_message(exception) = nothing

@@ -52,17 +52,23 @@ end
 """
     spread_indices(count, panels) -> Vector{Int}
 
-`min(panels, count)` evenly spaced snapshot indices (1-based), the first and
-the last included. Index `i` (0-based) is `(count - 1) * i / (n - 1)` rounded
-half up, computed in integers so that Python gets the same indices.
+Up to `panels` snapshot indices (1-based) spread evenly over `count`
+snapshots, the first and the last included; all of them when
+`panels >= count`. This repeats the arithmetic of ganlab's matplotlib
+renderer (`numpy.round(numpy.linspace(0, count - 1, panels))`: Float64
+products `i * step`, ties rounded to even, the last point exact) so that both
+backends pick the same snapshots.
 """
 function spread_indices(count::Integer, panels::Integer)
     panels >= 1 || throw(ArgumentError("panels must be at least 1, got $panels"))
     count >= 1 || throw(ArgumentError("the trajectory has no committed snapshot yet; " *
                                       "wait for the first snapshot of the run"))
-    n = min(panels, count)
-    n == 1 && return [Int(count)]
-    return [1 + div(2 * (count - 1) * i + (n - 1), 2 * (n - 1)) for i in 0:(n - 1)]
+    panels >= count && return collect(1:Int(count))
+    panels == 1 && return [1]
+    step = (count - 1) / (panels - 1)
+    positions = [i * step for i in 0:(panels - 2)]
+    push!(positions, count - 1)
+    return sort(unique(1 .+ round.(Int, positions)))
 end
 
 """

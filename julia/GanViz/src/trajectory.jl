@@ -57,7 +57,7 @@ traj = Trajectory("{\\"dim\\": 2}", Dict("real" => randn(100, 2)),
 """
 function Trajectory(attrs_json::AbstractString, static::AbstractDict, series::AbstractDict;
                     path::AbstractString="<python>")
-    attributes = decode_attrs(JSON3.read(attrs_json))
+    attributes = decode_attrs(JSON3.read(attrs_json; allow_inf=true))
 
     static_arrays = Dict{String,Array}()
     for (name, array) in static
