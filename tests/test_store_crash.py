@@ -65,7 +65,7 @@ def start_writer(tmp_path, backend, rows=-1, flush_every=3):
 
 
 def check_rows(trajectory) -> int:
-    """Assert that every committed row holds its index; return the snapshot count."""
+    """Assert that every committed row contains its index; return the snapshot count."""
     count = len(trajectory)
     index = np.arange(count)
     np.testing.assert_array_equal(trajectory.steps, 10 * index)

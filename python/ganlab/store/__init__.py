@@ -1,6 +1,6 @@
 """Trajectory stores: where a run's snapshots, scalars and metadata are written.
 
-A run directory ``RUN`` holds its store as ``RUN/trajectory.zarr`` (a Zarr v3
+A run directory ``RUN`` contains its store as ``RUN/trajectory.zarr`` (a Zarr v3
 directory) or ``RUN/trajectory.h5`` (an HDF5 file). ``create_store`` starts a
 store, ``open_store`` reads one, ``open_store_for_append`` resumes writing one,
 and ``open_trajectory`` wraps a reader in a ``Trajectory``. The layout is
@@ -80,7 +80,7 @@ def find_store(path: str | os.PathLike) -> tuple[Path, str]:
     found = [(store_path(path, b), b) for b in BACKENDS if store_path(path, b).exists()]
     if len(found) > 1:
         raise StoreError(
-            f"run directory {path} holds both {STORE_NAMES['zarr']} and {STORE_NAMES['hdf5']}; "
+            f"run directory {path} contains both {STORE_NAMES['zarr']} and {STORE_NAMES['hdf5']}; "
             "pass the path of the store to read"
         )
     if not found:
@@ -119,7 +119,7 @@ def create_store(
             f"{backend!r} was requested; change the suffix or the backend"
         )
 
-    # A run directory holds one store, so a store of the other backend counts too.
+    # A run directory contains one store, so a store of the other backend counts too.
     candidates = [path]
     if path.name == STORE_NAMES[backend]:
         candidates += [store_path(path.parent, other) for other in BACKENDS if other != backend]

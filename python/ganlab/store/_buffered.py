@@ -170,7 +170,7 @@ class BufferedWriter(StoreWriter):
             self._write_rows(spec, spec.committed, blocks)
         self._make_durable()
 
-        # The counts go last: a reader or a crash sees either the old or the new count,
+        # The counts go last, so a reader or a crash finds either the old or the new count,
         # and both describe complete rows.
         for spec in pending:
             spec.committed += len(spec.pending_steps)
@@ -197,6 +197,10 @@ class BufferedWriter(StoreWriter):
     def committed(self, group: str) -> int:
         """Return the committed row count of a declared series."""
         return self._series[group].committed
+
+    def series_names(self) -> list[str]:
+        """Return the declared series groups."""
+        return sorted(self._series)
 
     def close(self) -> None:
         if self._closed:

@@ -2,7 +2,7 @@
 
 Both backends keep the same layout: root attributes, static arrays, and series
 whose arrays are preallocated along axis 0 and cut to a committed row count.
-This module holds what does not depend on the file format: the description of a
+This module contains what does not depend on the file format: the description of a
 series, row validation, chunk sizes, dimension names, attribute encoding and
 the resolution of a stale "running" status.
 """
@@ -37,8 +37,8 @@ COMMIT_NAME = "committed"
 RESERVED_ATTRS = (FORMAT_ATTR, LAYOUT_ATTR, "schema_version")
 
 # Target size of one chunk of a series array. A snapshot row of a 128 x 128
-# float32 surface (64 KiB) is one chunk by itself; small rows such as scalars
-# are grouped so that one chunk holds up to a few thousand of them.
+# float32 surface (64 KiB) is one chunk by itself. Small rows such as scalars
+# are grouped, up to MAX_CHUNK_ROWS per chunk.
 CHUNK_TARGET_BYTES = 16 * 1024
 MAX_CHUNK_ROWS = 4096
 
@@ -239,9 +239,9 @@ def dimension_names(
 
     ``shape`` excludes the series axis; ``leading`` names that axis when the array
     belongs to a series. Known arrays get shared names (``sample``, ``coord``, ...)
-    so that xarray aligns them; an array whose size disagrees with a name already
-    in use in the same group gets names of its own, which keeps xarray able to
-    open the group.
+    so that xarray aligns them. An array whose size disagrees with a name already
+    in use in the same group gets names of its own, because xarray cannot open a
+    group whose arrays give one dimension two sizes.
     """
     generic = tuple(f"{name}_dim{axis}" for axis in range(len(shape)))
     names = KNOWN_DIMS.get(name, {}).get(len(shape), generic)

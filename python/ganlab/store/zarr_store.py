@@ -79,7 +79,7 @@ class ZarrWriter(BufferedWriter):
                     os.unlink(os.path.join(directory, name))
         reader = ZarrReader(self.path)
         self._root = zarr.open_group(self._store, mode="r+")
-        self._attrs = dict(self._root.attrs)
+        self._attrs = copy.deepcopy(dict(self._root.attrs))
         self._attrs.update(writer_identity())
         self._attrs["status"] = "running"
         self._attrs["status_detail"] = {"resumed": True}
