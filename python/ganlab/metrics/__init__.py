@@ -50,3 +50,13 @@ __all__ = [
     "scalar_at_steps",
     "wasserstein2",
 ]
+
+
+def _register_config_section() -> None:
+    # ganlab.config imports this package to learn its optional sections.
+    from ganlab.config import register_section
+
+    register_section("metrics", METRIC_FIELDS, resolve_metric_options)
+
+
+_register_config_section()
