@@ -3,9 +3,9 @@
 Each sample is assigned to its nearest mixture component. A sample is *high
 quality* when it lies within ``threshold`` standard deviations of that mode,
 and a mode is *covered* when enough high-quality samples are assigned to it.
-These are the mode metrics of VEEGAN (Srivastava et al. 2017, Sec. 5.1:
-"modes captured" and "high quality samples") and PacGAN (Lin et al. 2018,
-Sec. 5.1). ``docs/metrics.md`` lists the formulas and defaults.
+These are the mode metrics ("modes captured", "high quality samples") of
+VEEGAN (Srivastava et al. 2017) and PacGAN (Lin et al. 2018).
+``docs/metrics.md`` lists the formulas and defaults.
 """
 
 from __future__ import annotations
