@@ -22,7 +22,7 @@ const LAYOUT_ATTR = "layout"
 const FORMAT_ATTR = "ganlab_format"
 const FORMAT_NAME = "trajectory"
 
-# Newest trajectory schema version this reader knows.
+# Newest trajectory schema version this reader can read.
 const SCHEMA_VERSION = 1
 
 """
@@ -61,13 +61,13 @@ function locate_store(path::AbstractString)
         hdf5_path = joinpath(path, HDF5_STORE_NAME)
         zarr_path = joinpath(path, ZARR_STORE_NAME)
         if isfile(hdf5_path) && isdir(zarr_path)
-            throw(ArgumentError("run directory \"$path\" holds both $HDF5_STORE_NAME and " *
+            throw(ArgumentError("run directory \"$path\" contains both $HDF5_STORE_NAME and " *
                                 "$ZARR_STORE_NAME; pass the path of the store to read"))
         end
         isfile(hdf5_path) && return hdf5_path, "hdf5"
         isdir(zarr_path) && return zarr_path, "zarr"
         isfile(joinpath(path, "zarr.json")) && return String(path), "zarr"
-        throw(ArgumentError("\"$path\" holds no trajectory store: expected $HDF5_STORE_NAME, " *
+        throw(ArgumentError("\"$path\" contains no trajectory store: expected $HDF5_STORE_NAME, " *
                             "$ZARR_STORE_NAME or a Zarr zarr.json"))
     end
     HDF5.ishdf5(path) && return String(path), "hdf5"

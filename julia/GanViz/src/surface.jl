@@ -1,4 +1,4 @@
-# What the figures take from a trajectory: the discriminator surface as shown,
+# Figure inputs computed from a trajectory: the discriminator surface as shown,
 # its colour limits, the choice of snapshots, ∇ₓD arrows and the manifold lines.
 
 # The names of the snapshot arrays checked for non-finite values.

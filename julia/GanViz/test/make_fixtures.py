@@ -107,7 +107,7 @@ def ring2d_arrays() -> tuple[dict, dict, dict]:
 
 
 def critic1d_arrays() -> tuple[dict, dict, dict]:
-    """A 1D Wasserstein run; the last snapshot holds NaN, as after divergence."""
+    """A 1D Wasserstein run; the last snapshot contains NaN, as after divergence."""
     rng = np.random.default_rng(11)
     steps = np.array([0, 10, 20, 30], dtype=np.int64)
     grid_x = np.linspace(-3.0, 3.0, 20)

@@ -1,5 +1,5 @@
 # GanViz tests. The fixtures in test/fixtures are written by ganlab's Python store
-# code (test/make_fixtures.py); expected.json holds values computed there with
+# code (test/make_fixtures.py); expected.json contains values computed there with
 # numpy from the same stores read back by ganlab's Python reader.
 
 using GanViz

@@ -3,7 +3,7 @@
 This is the only ganlab module that touches juliacall. ``render_makie`` opens
 the trajectory with ganlab's own store reader, hands its arrays over to Julia
 as numpy arrays (juliacall wraps them as ``PyArray`` without copying, and
-GanViz copies them into Julia arrays), and asks ``GanViz.render`` to write the
+GanViz copies them into Julia arrays), and calls ``GanViz.render`` to write the
 figure.
 
 juliacall is imported only when a Makie figure is requested, never when
@@ -240,11 +240,15 @@ def load_ganviz() -> Any:
             f"on first use); {INSTALL_HINT}"
         )
 
-    if not julia_found():
+    if not julia_found() and os.environ.get("PYTHON_JULIAPKG_OFFLINE") != "yes":
         logger.warning(
             "no Julia executable found; juliacall will now download Julia and the Makie "
             "packages (several hundred MB, minutes) unless PYTHON_JULIAPKG_OFFLINE=yes"
         )
+    # NOTE: ganlab imports torch before this point, and juliacall 0.9.37 warns
+    # that importing torch first "may cause a segfault". Whether it does is
+    # unknown because no Julia runtime was available to try; docs/julia.md gives
+    # the workaround of importing juliacall before ganlab.
     try:
         import juliacall
     except Exception as error:  # juliapkg raises plain Exception when it cannot find Julia
