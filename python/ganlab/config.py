@@ -68,6 +68,10 @@ SECTION_FIELDS: dict[str, list[Field]] = {
     "objective": [
         Field("loss", str, "nonsaturating", "GAN objective: a pair of discriminator and generator "
               "losses (see `ganlab list losses`)."),
+        Field("label_smoothing", float, 0.0, "One-sided label smoothing s: the discriminator's "
+              "target on real data is 1 − s (Salimans et al. 2016); the Wasserstein and hinge "
+              "losses have no targets and ignore it.", low=0.0, high=1.0, high_open=True,
+              typical="0 or 0.1 to 0.3"),
     ],
     "optimizer": [],  # filled below: shared keys plus per-player tables
     "training": [
@@ -79,8 +83,10 @@ SECTION_FIELDS: dict[str, list[Field]] = {
               "steps", low=1, high=1000, typical="1 to 5"),
         Field("scheme", str, "alternating", "Update scheme: 'alternating' updates the "
               "discriminator, then the generator against the updated discriminator; "
-              "'simultaneous' takes both gradients at the same point.",
-              choices=("alternating", "simultaneous")),
+              "'simultaneous' takes both gradients at the same point; 'extragradient' "
+              "extrapolates both players by one step and updates from the original point "
+              "with the gradients taken there.",
+              choices=("alternating", "simultaneous", "extragradient")),
         Field("seed", int, 0, "Seed for every random number generator of the run.", low=0,
               high=2**63 - 1),
         Field("device", str, "auto", "'auto' (a GPU when one is present, else the CPU), 'cpu', "
@@ -321,6 +327,9 @@ def _check_consistency(config: dict[str, Any]) -> None:
 
     if config["objective"]["loss"] not in LOSSES:
         raise ConfigError(LOSSES.unknown_message(config["objective"]["loss"]))
+    from ganlab.regularizers import check_combinations
+
+    check_combinations(config)
     for player in PLAYERS:
         name = config["optimizer"][player]["name"]
         if name not in OPTIMIZERS:

@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 import torch
+from torch.func import functional_call
 
 from ganlab.networks import build_discriminator, build_generator
 from ganlab.objectives import get_objective
-from ganlab.regularizers import StepContext, build_regularizers
+from ganlab.regularizers import StepContext, build_regularizers, packing_degree
 
 Tensor = torch.Tensor
 
@@ -29,7 +30,7 @@ class Game:
         self.objective = get_objective(config["objective"]["loss"])
         self.real_label = 1.0 - float(config["objective"].get("label_smoothing", 0.0))
         self.regularizers = build_regularizers(config)
-        self.packing = int(config.get("regularizer", {}).get("packing", 1) or 1)
+        self.packing = packing_degree(config)
         self.generator = build_generator(config["generator"], data_dim).to(device, dtype)
         self.discriminator = build_discriminator(
             config["discriminator"], data_dim, self.packing
@@ -37,16 +38,25 @@ class Game:
         self.uses_batch_norm = bool(
             config["generator"]["batch_norm"] or config["discriminator"]["batch_norm"]
         )
+        for regularizer in self.regularizers:
+            regularizer.attach(self)
 
     # Evaluation ---------------------------------------------------------------
 
-    def discriminate(self, x: Tensor, ctx: StepContext | None = None) -> Tensor:
-        """Return the discriminator's raw output per sample (or per packed group), shape (B,)."""
+    def discriminate(self, x: Tensor, ctx: StepContext | None = None,
+                     parameters: Mapping[str, Tensor] | None = None) -> Tensor:
+        """Return the discriminator's raw output per sample (or per packed group), shape (B,).
+
+        ``parameters`` (name -> tensor) replaces the discriminator's parameters
+        for this call, through ``torch.func.functional_call``.
+        """
         for regularizer in self.regularizers:
             x = regularizer.transform_input(x, ctx)
         if self.packing > 1:
             # PacGAN: m consecutive samples form one discriminator input (B/m, m*d).
             x = x.reshape(x.shape[0] // self.packing, self.packing * x.shape[1])
+        if parameters is not None:
+            return functional_call(self.discriminator, dict(parameters), (x,)).squeeze(-1)
         return self.discriminator(x).squeeze(-1)
 
     def discriminate_pair(self, real: Tensor, fake: Tensor, ctx: StepContext | None = None):
@@ -77,23 +87,40 @@ class Game:
             for name, value in regularizer.discriminator_terms(ctx).items():
                 terms[name] = value
                 loss = loss + value
+        # Recorded only; consensus optimization adds its term here later in the step.
+        for regularizer in self.regularizers:
+            terms.update(regularizer.monitored_values(ctx))
+        ctx.extra["discriminator_terms"] = terms
         return loss, terms
 
     def generator_loss(self, ctx: StepContext) -> tuple[Tensor, dict[str, Tensor]]:
         """Return the generator's total loss and its named terms."""
         if ctx.fake_out is None:
             ctx.fake_out = self.discriminate(ctx.fake, ctx)
-        loss = self.objective.generator_loss(ctx.fake_out)
+        fake_out = ctx.fake_out
+        for regularizer in self.regularizers:
+            # An unrolled discriminator replaces the one the generator's loss sees.
+            view = regularizer.generator_view(ctx)
+            if view is not None:
+                fake_out = view
+        loss = self.objective.generator_loss(fake_out)
         terms = {"g_loss": loss}
         for regularizer in self.regularizers:
             for name, value in regularizer.generator_terms(ctx).items():
                 terms[name] = value
                 loss = loss + value
+        for regularizer in self.regularizers:
+            terms.update(regularizer.monitored_values(ctx))
+        ctx.extra["generator_terms"] = terms
         return loss, terms
 
     def after_discriminator_step(self) -> None:
         for regularizer in self.regularizers:
             regularizer.after_discriminator_step(self)
+
+    def after_generator_step(self) -> None:
+        for regularizer in self.regularizers:
+            regularizer.after_generator_step(self)
 
     def transform_gradients(self, ctx, d_grads, g_grads):
         for regularizer in self.regularizers:

@@ -51,3 +51,7 @@ def _make_rmsprop(params, settings):
 def make_optimizer(params, settings: Mapping[str, Any]) -> torch.optim.Optimizer:
     """Build the optimizer named in ``settings["name"]`` over ``params``."""
     return OPTIMIZERS.get(settings["name"]).obj(list(params), settings)
+
+
+# Optimizers for games (optimistic gradient, negative momentum) register on import.
+from ganlab import game_optimizers  # noqa: E402,F401

@@ -56,7 +56,7 @@ def alternating_step(trainer: "Trainer", step: int) -> dict[str, Tensor]:
         z = sampler.latent(batch_size)
         with torch.no_grad():
             fake = game.generator(z)
-        ctx = StepContext(game, real, z, fake, step=step)
+        ctx = StepContext(game, real, z, fake, step=step, d_optimizer=trainer.d_optimizer)
         d_loss, d_terms = game.discriminator_loss(ctx)
         d_grads = player_gradients(d_loss, d_params, retain_graph=create_graph,
                                    create_graph=create_graph)
@@ -71,13 +71,14 @@ def alternating_step(trainer: "Trainer", step: int) -> dict[str, Tensor]:
     real = sampler.real(batch_size)
     z = sampler.latent(batch_size)
     fake = game.generator(z)
-    ctx = StepContext(game, real, z, fake, step=step)
+    ctx = StepContext(game, real, z, fake, step=step, d_optimizer=trainer.d_optimizer)
     g_loss, g_terms = game.generator_loss(ctx)
     g_grads = player_gradients(g_loss, g_params, retain_graph=create_graph,
                                create_graph=create_graph)
     _, g_grads = game.transform_gradients(ctx, None, g_grads)
     assign_gradients(g_params, g_grads)
     trainer.g_optimizer.step()
+    game.after_generator_step()
     terms.update({name: value.detach() for name, value in g_terms.items()})
     return terms
 
@@ -93,7 +94,7 @@ def simultaneous_step(trainer: "Trainer", step: int) -> dict[str, Tensor]:
     real = sampler.real(batch_size)
     z = sampler.latent(batch_size)
     fake = game.generator(z)
-    ctx = StepContext(game, real, z, fake, step=step)
+    ctx = StepContext(game, real, z, fake, step=step, d_optimizer=trainer.d_optimizer)
     d_loss, d_terms = game.discriminator_loss(ctx)
     g_loss, g_terms = game.generator_loss(ctx)
 
@@ -106,8 +107,13 @@ def simultaneous_step(trainer: "Trainer", step: int) -> dict[str, Tensor]:
     trainer.d_optimizer.step()
     trainer.g_optimizer.step()
     game.after_discriminator_step()
+    game.after_generator_step()
 
     terms = {name: value.detach() for name, value in {**d_terms, **g_terms}.items()}
     terms["d_real_mean"] = ctx.real_out.detach().mean()
     terms["d_fake_mean"] = ctx.fake_out.detach().mean()
     return terms
+
+
+# Schemes defined in modules of their own register on import.
+from ganlab import extragradient  # noqa: E402,F401

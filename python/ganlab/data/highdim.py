@@ -18,10 +18,6 @@ from ganlab.data.params import check_sample_count, choose_components
 from ganlab.errors import ConfigError
 from ganlab.fields import Field
 
-# Size of the fixed-seed real sample whose top-2 principal components define projection().
-PROJECTION_SAMPLE_SIZE = 4096
-
-
 class SubspaceMixture(GaussianMixture):
     """Mixture of isotropic Gaussians living in a ``subspace_dim``-dimensional subspace.
 
@@ -32,8 +28,7 @@ class SubspaceMixture(GaussianMixture):
     not diagonal.
     """
 
-    def __init__(self, name: str, basis: np.ndarray, subspace_centers: np.ndarray, std: float,
-                 seed: int):
+    def __init__(self, name: str, basis: np.ndarray, subspace_centers: np.ndarray, std: float):
         centers = subspace_centers @ basis.T
         axis_stds = std * np.sqrt(np.sum(basis**2, axis=1))
         weights = np.full(len(centers), 1.0 / len(centers))
@@ -43,7 +38,7 @@ class SubspaceMixture(GaussianMixture):
         self.subspace_std = std
         self._basis = torch.from_numpy(basis)
         self._subspace_centers = torch.from_numpy(subspace_centers)
-        self._projection = self._principal_axes(seed)
+        self._projection = self._principal_axes()
 
     def sample_labelled(
         self, n: int, generator: torch.Generator
@@ -57,39 +52,57 @@ class SubspaceMixture(GaussianMixture):
     def projection(self) -> np.ndarray:
         """Return the fixed (2, dim) matrix with orthonormal rows that maps samples to 2D.
 
-        Its rows are the top-2 principal components of a real sample of
-        ``PROJECTION_SAMPLE_SIZE`` points drawn with seed ``seed + 1``, each
-        signed so that its largest-magnitude entry is positive.
+        Its rows are the top-2 principal axes of the real distribution, each
+        signed so that its largest-magnitude entry is positive (see
+        ``principal_axes``).
         """
         return self._projection.copy()
 
-    def _principal_axes(self, seed: int) -> np.ndarray:
-        # Samples lie in span(basis), so the principal components of the subspace
-        # coordinates, mapped through basis, equal those of the ambient samples.
-        generator = torch.Generator().manual_seed(seed + 1)
-        labels = choose_components(self._weights, PROJECTION_SAMPLE_SIZE, generator)
-        noise = torch.randn(PROJECTION_SAMPLE_SIZE, self.basis.shape[1], generator=generator,
-                            dtype=torch.float64)
-        coordinates = (self._subspace_centers[labels] + self.subspace_std * noise).numpy()
-        centred = coordinates - coordinates.mean(axis=0)
-        _, _, right = np.linalg.svd(centred, full_matrices=False)
-        axes = right[:2] @ self.basis.T
+    def _principal_axes(self) -> np.ndarray:
+        axes = principal_axes(self.subspace_centers, self._modes.weights) @ self.basis.T
         for row in axes:
             if row[np.argmax(np.abs(row))] < 0:
                 row *= -1.0
         return axes
 
 
+def principal_axes(centers: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Return the top-2 principal axes (2, p) of a mixture of isotropic Gaussians.
+
+    The covariance is sum_k w_k (c_k − μ)(c_k − μ)ᵀ + std² I, and the isotropic
+    term shifts every eigenvalue equally, so the axes are the top right singular
+    vectors of the weighted, centred centres. This is the limit of a principal
+    component analysis of a large sample; a finite sample's second axis can
+    turn far when the second and third eigenvalues are close. When the centres
+    span fewer than 2 directions, the axes are completed with the first
+    coordinate directions, made orthogonal to the ones found.
+    """
+    mean = weights @ centers
+    weighted = np.sqrt(weights)[:, None] * (centers - mean)
+    _, singular_values, right = np.linalg.svd(weighted, full_matrices=False)
+    tolerance = 1e-12 * max(float(singular_values.max(initial=0.0)), 1.0)
+    axes = [row for row, value in zip(right, singular_values) if value > tolerance][:2]
+
+    for unit in np.eye(centers.shape[1]):
+        if len(axes) == 2:
+            break
+        candidate = unit - sum((unit @ axis) * axis for axis in axes)
+        norm = np.linalg.norm(candidate)
+        if norm > 1e-6:
+            axes.append(candidate / norm)
+    return np.stack(axes)
+
+
 MIXTURE_HD_FIELDS = [
     Field("modes", int, 10, "number of Gaussians", low=1, high=1000),
     Field("dim", int, 1200, "dimension of the data space", low=2, high=100000),
     Field("subspace_dim", int, 700, "dimension of the random subspace holding the data",
-          low=1, high=100000),
+          low=2, high=100000),
     Field("spread", float, 1.0, "std of each subspace coordinate of the mode centres",
           unit="data units", low=0, low_open=True),
     Field("std", float, 0.1, "std of each mode along every subspace direction",
           unit="data units", low=0, low_open=True),
-    Field("seed", int, 0, "seed of the subspace, the centres and the projection sample",
+    Field("seed", int, 0, "seed of the random subspace and of the mode centres",
           low=0),
 ]
 
@@ -122,7 +135,5 @@ def make_mixture_hd(params: dict) -> SubspaceMixture:
     centers = params["spread"] * torch.randn(
         params["modes"], subspace_dim, generator=generator, dtype=torch.float64
     )
-    return SubspaceMixture(
-        "mixture_hd", basis.numpy(), centers.numpy(), params["std"], params["seed"]
-    )
+    return SubspaceMixture("mixture_hd", basis.numpy(), centers.numpy(), params["std"])
 

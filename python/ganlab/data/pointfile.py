@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 # stack) does not exhaust memory; 10 million 2D points take 160 MB as float64.
 MAX_POINTS = 10_000_000
 MAX_DIM = 2
+NPY_MAGIC = b"\x93NUMPY"
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 BINARY_SUFFIXES = (".npy", ".npz")
 SUBSAMPLE_HINT = (
@@ -171,6 +172,12 @@ def _is_number(field: str) -> bool:
 
 
 def _read_npy(path: Path) -> np.ndarray:
+    with path.open("rb") as stream:
+        if stream.read(len(NPY_MAGIC)) != NPY_MAGIC:
+            raise DataError(
+                f"point file {str(path)!r} does not start with the NumPy .npy signature; "
+                "write it with numpy.save, or rename a text file to .csv"
+            )
     try:
         array = np.load(path, mmap_mode="r", allow_pickle=False)
     except (ValueError, OSError, EOFError) as error:
@@ -281,8 +288,12 @@ def _check_finite(path: Path, points: np.ndarray, line_numbers: np.ndarray | Non
     if len(bad_rows) == 0:
         return
     first = int(bad_rows[0])
-    where = f"line {int(line_numbers[first])}" if line_numbers is not None else f"row {first} (0-based)"
+    if line_numbers is not None:
+        where = f"line {int(line_numbers[first])}"
+    else:
+        where = f"row {first} (0-based)"
+    later = f", and so are {len(bad_rows) - 1} later rows" if len(bad_rows) > 1 else ""
     raise DataError(
         f"point file {str(path)!r}, {where}: value {points[first].tolist()} is not finite "
-        f"(NaN or infinity; {len(bad_rows)} such rows in all); remove those rows"
+        f"(NaN or infinity){later}; remove those rows"
     )
