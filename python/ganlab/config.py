@@ -58,9 +58,17 @@ SECTION_FIELDS: dict[str, list[Field]] = {
         Field("latent", str, "gaussian", "Latent distribution: standard normal or uniform on "
               "[-1, 1] per dimension.", choices=("gaussian", "uniform")),
         *_network_fields(128, 2),
+        Field("initial", list, [], "Initial parameter values of the 'dirac' kind (θ); empty "
+              "uses 1.0, one value sets every entry. The 'mlp' kind ignores it.", item=float),
     ],
     "discriminator": [
         *_network_fields(128, 2),
+        Field("initial", list, [], "Initial parameter values of the 'linear' and 'quadratic' "
+              "kinds: empty uses ψ = 1, ψ₂ = 0, b = 0; one value sets every entry of ψ; else one "
+              "value per parameter in parameter-vector order. The 'mlp' kind ignores it.",
+              item=float),
+        Field("bias", bool, False, "Add a bias b to the 'linear' and 'quadratic' kinds (the "
+              "'mlp' kind always has biases)."),
         Field("input_scale", float, 1.0, "Factor applied to the discriminator's input before the "
               "first layer (the unrolled GAN paper divides by 4, that is 0.25).", low=0.0,
               low_open=True),
@@ -116,6 +124,21 @@ SECTION_FIELDS: dict[str, list[Field]] = {
         Field("backend", str, "zarr", "Trajectory store format.", choices=("zarr", "hdf5")),
         Field("flush_every", int, 10, "Snapshots buffered in memory before they are written.",
               "snapshots", low=1, high=10**6),
+        Field("params_every", int, 100, "Generator steps between records of the flattened "
+              "parameters of both players (series 'params', for the parameter and field "
+              "views); 0 turns them off.", "generator steps", low=0, typical="1 to 100"),
+        Field("params_limit", int, 20000, "Largest parameter count, both players together, "
+              "whose parameters are recorded; larger models skip the 'params' series.",
+              "parameters", low=1, high=10**8),
+        Field("spectrum_every", int, 0, "Generator steps between records of the eigenvalues of "
+              "the game's Jacobian and of the update map (series 'spectrum'); 0 turns them off. "
+              "The cost grows with the cube of the parameter count.", "generator steps", low=0),
+        Field("spectrum_limit", int, 5000, "Largest parameter count, both players together, "
+              "for which the spectrum is computed; a larger model with spectrum_every > 0 is "
+              "rejected.", "parameters", low=1, high=10**6),
+        Field("spectrum_batches", int, 1, "Minibatches of training.batch_size samples, drawn "
+              "once with a fixed seed, whose Jacobians are averaged for the spectrum.",
+              "batches", low=1, high=1000),
         Field("checkpoint_every", int, 0, "Generator steps between checkpoints for resuming; 0 "
               "writes one at the end only.", "generator steps", low=0),
     ],

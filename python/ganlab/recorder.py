@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 from ganlab.data.base import Distribution
+from ganlab.dynamics.recording import DynamicsRecorder
 from ganlab.game import Game
 from ganlab.networks import sample_latent
 from ganlab.store.base import SNAPSHOT_SERIES, StoreWriter
@@ -55,6 +56,7 @@ class Recorder:
         self._scalar_names: list[str] | None = None
         self._metric_names: list[str] | None = None
         self._metrics_hook = _load_metrics_hook()
+        self.dynamics = DynamicsRecorder(game, distribution, config, writer)
 
         self._write_static()
         capacity = config["training"]["steps"] // self.record["every"] + 2
@@ -215,6 +217,10 @@ class Recorder:
             self.writer.define_series("metrics", {k: ((), np.float64) for k in self._metric_names},
                                       self._snapshot_capacity)
         self.writer.append("metrics", step, {k: float(values[k]) for k in self._metric_names})
+
+    def after_step(self, step: int) -> None:
+        """Record the parameter and spectrum series due after generator step ``step``."""
+        self.dynamics.after_step(step)
 
     def scalars(self, step: int, values: Mapping[str, float]) -> None:
         """Record one row of scalar series."""

@@ -22,6 +22,7 @@ import torch
 
 from ganlab import config as config_module
 from ganlab.data import make_distribution
+from ganlab.dynamics.spectrum import check_spectrum_size
 from ganlab.errors import ConfigError, RunExistsError
 from ganlab.game import Game
 from ganlab.networks import sample_latent
@@ -109,6 +110,7 @@ class Trainer:
         self.game = Game(config, self.distribution.dim, self.device, self.dtype)
         self.g_params = self.game.generator_parameters()
         self.d_params = self.game.discriminator_parameters()
+        check_spectrum_size(config, sum(self.game.parameter_count()))
         self.g_optimizer = make_optimizer(self.g_params, config["optimizer"]["generator"])
         self.d_optimizer = make_optimizer(self.d_params, config["optimizer"]["discriminator"])
         self.sampler = Sampler(self.distribution, config, self.device, self.dtype, self.seed)
@@ -156,6 +158,7 @@ class Trainer:
         snapshots = 0
         try:
             self.recorder.snapshot(0)
+            self.recorder.after_step(0)
             snapshots += 1
             for step in range(1, self.steps + 1):
                 terms = self.scheme(self, step)
@@ -171,6 +174,7 @@ class Trainer:
                     break
                 if step % record["scalars_every"] == 0 or step == self.steps:
                     self.recorder.scalars(step, self._scalar_row(terms))
+                self.recorder.after_step(step)
                 if step % record["every"] == 0 or step == self.steps:
                     self.recorder.snapshot(step)
                     snapshots += 1

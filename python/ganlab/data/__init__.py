@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ganlab.data import counting, highdim, mixtures, points, shapes  # noqa: F401 (registration)
+from ganlab.dynamics import dirac  # noqa: F401,E402 (registers the 'dirac' dataset)
 from ganlab.data.base import Distribution, Modes
 from ganlab.data.catalog import DATASETS
 from ganlab.data.counting import count_objects

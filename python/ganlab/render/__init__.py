@@ -175,3 +175,22 @@ RENDER_KINDS.register(
     extensions=ANIMATION_EXTENSIONS,
     default_extension=".mp4",
 )
+
+# The dynamics views compare runs, so they take a list of trajectories.
+from ganlab.render import field as _field  # noqa: E402
+from ganlab.render import params as _params  # noqa: E402
+from ganlab.render import spectrum as _spectrum  # noqa: E402
+from ganlab.render.dynamics_views import DYNAMICS_EXTENSIONS as _DYNAMICS_EXTENSIONS  # noqa: E402
+
+RENDER_KINDS.register("field", _field.render_field, extensions=_DYNAMICS_EXTENSIONS,
+                      default_extension=".png", multi_run=True,
+                      description="the game's vector field in parameter space with the runs' paths",
+                      source="Mescheder, Geiger & Nowozin 2018, Fig. 1")
+RENDER_KINDS.register("spectrum", _spectrum.render_spectrum, extensions=_DYNAMICS_EXTENSIONS,
+                      default_extension=".png", multi_run=True,
+                      description="eigenvalues of the game's Jacobian and of the update map",
+                      source="Mescheder, Nowozin & Geiger 2017, The Numerics of GANs, Sec. 3")
+RENDER_KINDS.register("params", _params.render_params, extensions=_DYNAMICS_EXTENSIONS,
+                      default_extension=".png", multi_run=True,
+                      description="parameter path projected onto its principal components")
+from ganlab.render import replay as _replay  # noqa: E402, F401  (registers "replay")
