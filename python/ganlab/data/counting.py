@@ -64,18 +64,18 @@ class CountingDistribution(Distribution):
 
     def _check_fits(self) -> None:
         usable = self.side - 2 * self.margin
-        most = int(self.counts.max())
+        max_count = int(self.counts.max())
         if self.spatial_dims == 1:
-            fits = usable >= 1 and (most - 1) * self.gap + 1 <= usable
+            fits = usable >= 1 and (max_count - 1) * self.gap + 1 <= usable
             key = "length"
         else:
             # Random sequential placement always finds a free cell when the
             # cells blocked by the earlier dots cannot cover the usable square.
-            fits = usable >= 1 and (most - 1) * (2 * self.gap - 1) ** 2 < usable**2
+            fits = usable >= 1 and (max_count - 1) * (2 * self.gap - 1) ** 2 < usable**2
             key = "size"
         if not fits:
             raise ConfigError(
-                f"data.counts: {most} bumps of width {self.width:g} need centres {self.gap} "
+                f"data.counts: {max_count} bumps of width {self.width:g} need centres {self.gap} "
                 f"apart and do not fit in data.{key} = {self.side}; "
                 f"increase data.{key} or lower data.counts or data.width"
             )
@@ -104,16 +104,16 @@ class CountingDistribution(Distribution):
         one to k-subsets of usable − (k − 1)(g − 1) slots: sorted slot v_i maps to
         centre margin + v_i + i (g − 1).
         """
-        n, most = len(k), int(self.counts.max())
+        n, max_count = len(k), int(self.counts.max())
         usable = self.side - 2 * self.margin
         slots = usable - (k - 1).clamp(min=0) * (self.gap - 1)
         keys = torch.rand(n, usable, generator=generator, dtype=torch.float64)
         keys[torch.arange(usable)[None, :] >= slots[:, None]] = math.inf
-        chosen = torch.topk(keys, most, dim=1, largest=False).indices.to(torch.float64)
-        unused = torch.arange(most)[None, :] >= k[:, None]
+        chosen = torch.topk(keys, max_count, dim=1, largest=False).indices.to(torch.float64)
+        unused = torch.arange(max_count)[None, :] >= k[:, None]
         chosen[unused] = math.inf
         chosen, _ = torch.sort(chosen, dim=1)
-        centres = self.margin + chosen + torch.arange(most) * (self.gap - 1)
+        centres = self.margin + chosen + torch.arange(max_count) * (self.gap - 1)
         centres[unused] = math.nan
         return centres[:, :, None]
 
@@ -123,14 +123,14 @@ class CountingDistribution(Distribution):
         Each dot is drawn uniformly from the cells that are at Chebyshev distance
         >= gap from the dots already placed.
         """
-        n, most, side = len(k), int(self.counts.max()), self.side
+        n, max_count, side = len(k), int(self.counts.max()), self.side
         cells = self._grid.to(torch.int64)
         inside = ((cells >= self.margin) & (cells < side - self.margin)).all(dim=1)
         distance = (cells[:, None, :] - cells[None, :, :]).abs().max(dim=2).values
         blocks = distance < self.gap
         free = inside.expand(n, -1).clone()
-        centres = torch.full((n, most, 2), math.nan, dtype=torch.float64)
-        for index in range(most):
+        centres = torch.full((n, max_count, 2), math.nan, dtype=torch.float64)
+        for index in range(max_count):
             placing = k > index
             if not placing.any():
                 break
@@ -182,7 +182,15 @@ COUNT_COMMON_FIELDS = [
     ],
 )
 def make_count1d(params: dict) -> CountingDistribution:
-    """Build the 1D counting toy; bump positions are uniform over valid placements."""
+    """Build the 1D counting toy.
+
+    A signal is x[i] = Σ_j exp(−(i − p_j)² / (2 width²)), i = 0 … length − 1,
+    over k integer centres p_j drawn uniformly among all placements whose
+    centres are at least ``minimum_gap(width)`` apart and at least
+    floor(1.18 width) from either end. ``count_objects(samples, "count1d")``
+    (threshold 1/2, then count runs above it) returns k exactly for these
+    signals.
+    """
     counts, weights = _count_setup(params)
     return CountingDistribution("count1d", params["length"], 1, counts, weights, params["width"])
 
@@ -199,7 +207,16 @@ def make_count1d(params: dict) -> CountingDistribution:
     ],
 )
 def make_count2d(params: dict) -> CountingDistribution:
-    """Build the 2D counting toy; dots are placed by random sequential placement."""
+    """Build the 2D counting toy.
+
+    An image is the sum of unit-peak Gaussian dots exp(−‖q − p_j‖² / (2 width²))
+    over pixels q, flattened row by row to size² values. The k integer centres
+    are placed one after another, each uniformly among the pixels at Chebyshev
+    distance >= ``minimum_gap(width)`` from the earlier ones (random sequential
+    placement, not uniform over all valid placements).
+    ``count_objects(samples, "count2d")`` (threshold 1/2, then count
+    8-connected pixel groups) returns k exactly for these images.
+    """
     counts, weights = _count_setup(params)
     return CountingDistribution("count2d", params["size"], 2, counts, weights, params["width"])
 

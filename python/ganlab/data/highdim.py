@@ -23,7 +23,7 @@ class SubspaceMixture(GaussianMixture):
 
     A sample is ``basis @ (c_k + std * e)`` with e ~ N(0, I) in subspace
     coordinates, where ``basis`` (dim, subspace_dim) has orthonormal columns.
-    ``modes.stds`` holds each ambient coordinate's std within a mode,
+    ``modes.stds`` contains each ambient coordinate's std within a mode,
     std * (row norm of ``basis``), since the covariance std² · basis basisᵀ is
     not diagonal.
     """
@@ -120,6 +120,12 @@ def make_mixture_hd(params: dict) -> SubspaceMixture:
     With seed s, a generator seeded s draws a (dim, subspace_dim) standard
     normal matrix whose QR factor Q (columns signed so that diag(R) > 0) is the
     basis, then the centres c_k ~ N(0, spread² I) in subspace coordinates.
+    Each mode adds N(0, std² I) in subspace coordinates. ``projection()``
+    returns the top-2 principal axes of this distribution, computed exactly
+    from the centres and weights.
+
+    NOTE: the sizes (10 modes, 700 of 1200 dimensions) follow VEEGAN; the
+    centre spread and the within-mode std are not taken from that paper.
     """
     dim, subspace_dim = params["dim"], params["subspace_dim"]
     if subspace_dim > dim:

@@ -1,6 +1,6 @@
 """Reading point files (CSV, NPY, NPZ) into validated (n, d) float64 arrays.
 
-A point file holds n points with d = 1 or 2 coordinates: one row per point.
+A point file contains n points with d = 1 or 2 coordinates: one row per point.
 Every problem a user can cause (missing file, wrong extension, empty file,
 wrong shape, non-numeric or non-finite values, corrupt binary, too many
 points) raises ``DataError`` (``DataFileNotFoundError`` for a missing file)
@@ -48,7 +48,7 @@ def read_point_file(
 ) -> np.ndarray:
     """Read the points in ``path`` as a float64 array of shape (n, d), d = 1 or 2.
 
-    ``key`` selects the array of an NPZ archive (needed when it holds several).
+    ``key`` selects the array of an NPZ archive (required when it contains several).
     ``columns`` selects columns by 0-based index; empty keeps all columns.
     """
     path = Path(path)
@@ -209,7 +209,7 @@ def _read_npz(path: Path, key: str) -> np.ndarray:
                 )
         elif len(names) > 1:
             raise DataError(
-                f"point file {str(path)!r} holds {len(names)} arrays ({', '.join(names)}); "
+                f"point file {str(path)!r} contains {len(names)} arrays ({', '.join(names)}); "
                 "choose one with data.key"
             )
         else:
@@ -242,25 +242,25 @@ def _check_npy_header(path: Path, member, key: str) -> None:
         )
 
 
-def _to_points(path: Path, array: np.ndarray, what: str) -> np.ndarray:
+def _to_points(path: Path, array: np.ndarray, label: str) -> np.ndarray:
     """Validate dtype, rank and size of a loaded array; return it as (n, d) float64."""
     if array.dtype.kind not in "iuf":
         raise DataError(
-            f"point file {str(path)!r}: {what} has dtype {array.dtype}, expected numbers "
+            f"point file {str(path)!r}: {label} has dtype {array.dtype}, expected numbers "
             "(integer or floating point)"
         )
     if array.ndim not in (1, 2):
         raise DataError(
-            f"point file {str(path)!r}: {what} has shape {array.shape}, expected (n,) or (n, d) "
+            f"point file {str(path)!r}: {label} has shape {array.shape}, expected (n,) or (n, d) "
             "with one point per row"
         )
     if array.shape[0] > MAX_POINTS:
         raise DataError(
-            f"point file {str(path)!r}: {what} has {array.shape[0]:,} rows, more than the limit "
+            f"point file {str(path)!r}: {label} has {array.shape[0]:,} rows, more than the limit "
             f"of {MAX_POINTS:,} points; {SUBSAMPLE_HINT}"
         )
     if array.size == 0:
-        raise DataError(f"point file {str(path)!r}: {what} has shape {array.shape} and contains no points")
+        raise DataError(f"point file {str(path)!r}: {label} has shape {array.shape} and contains no points")
     points = np.array(array, dtype=np.float64)
     return points[:, None] if points.ndim == 1 else points
 
