@@ -139,8 +139,9 @@ SECTION_FIELDS: dict[str, list[Field]] = {
         Field("spectrum_batches", int, 1, "Minibatches of training.batch_size samples, drawn "
               "once with a fixed seed, whose Jacobians are averaged for the spectrum.",
               "batches", low=1, high=1000),
-        Field("checkpoint_every", int, 0, "Generator steps between checkpoints for resuming; 0 "
-              "writes one at the end only.", "generator steps", low=0),
+        Field("checkpoint_every", int, 1000, "Generator steps between checkpoints for resuming "
+              "(`ganlab train --resume`); 0 writes one at the end only. A stop by SIGINT or "
+              "SIGTERM also writes one.", "generator steps", low=0),
     ],
 }
 

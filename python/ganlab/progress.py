@@ -22,8 +22,14 @@ def progress_bar(total: int, description: str, enabled: bool | None = None,
                dynamic_ncols=True, leave=False)
     last = [0]
 
-    def update(done: int, _total: int) -> None:
-        if done - last[0] >= max(1, total // 200) or done == total:
+    def update(done: int, new_total: int) -> None:
+        if bar.total != new_total:
+            bar.total = new_total
+        if not last[0] and done > 1:
+            # A resumed run starts counting at its checkpoint's step.
+            bar.update(done - 1)
+            last[0] = done - 1
+        if done - last[0] >= max(1, new_total // 200) or done == new_total:
             bar.update(done - last[0])
             last[0] = done
 

@@ -38,7 +38,7 @@ class Recorder:
     """Compute and buffer snapshots, scalars and metrics for one run."""
 
     def __init__(self, game: Game, distribution: Distribution, config: Mapping[str, Any],
-                 writer: StoreWriter, generator: torch.Generator):
+                 writer: StoreWriter, generator: torch.Generator, resume: bool = False):
         self.game = game
         self.distribution = distribution
         self.config = config
@@ -58,7 +58,8 @@ class Recorder:
         self._metrics_hook = _load_metrics_hook()
         self.dynamics = DynamicsRecorder(game, distribution, config, writer)
 
-        self._write_static()
+        if not resume:  # a resumed run's store already holds the static arrays
+            self._write_static()
         capacity = config["training"]["steps"] // self.record["every"] + 2
         self.writer.define_series(SNAPSHOT_SERIES, self._snapshot_fields(), capacity)
         self._scalar_capacity = config["training"]["steps"] // self.record["scalars_every"] + 2

@@ -8,8 +8,12 @@ status ``diverged``; everything recorded before it stays readable.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import logging
 import math
+import signal
+import threading
 import platform
 import shutil
 import time
@@ -23,7 +27,7 @@ import torch
 from ganlab import config as config_module
 from ganlab.data import make_distribution
 from ganlab.dynamics.spectrum import check_spectrum_size
-from ganlab.errors import ConfigError, RunExistsError
+from ganlab.errors import ConfigError, RunExistsError, StoreError
 from ganlab.game import Game
 from ganlab.networks import sample_latent
 from ganlab.optimizers import make_optimizer
@@ -85,7 +89,7 @@ class Trainer:
     """Train one run and record its trajectory."""
 
     def __init__(self, config: Mapping[str, Any], run_dir: str | Path, *, overwrite: bool = False,
-                 on_step: Callable[[int, int], None] | None = None):
+                 resume: bool = False, on_step: Callable[[int, int], None] | None = None):
         self.config = config
         self.run_dir = Path(run_dir)
         self.on_step = on_step
@@ -114,7 +118,12 @@ class Trainer:
         self.g_optimizer = make_optimizer(self.g_params, config["optimizer"]["generator"])
         self.d_optimizer = make_optimizer(self.d_params, config["optimizer"]["discriminator"])
         self.sampler = Sampler(self.distribution, config, self.device, self.dtype, self.seed)
-        self._prepare_run_dir(overwrite)
+        self.start_step = 0
+        self.stop_signal: str | None = None
+        if resume:
+            self._open_for_resume()
+        else:
+            self._prepare_run_dir(overwrite)
 
     def _prepare_run_dir(self, overwrite: bool) -> None:
         from ganlab.store import create_store, store_path
@@ -145,51 +154,98 @@ class Trainer:
         self.recorder = Recorder(self.game, self.distribution, self.config, self.writer,
                                  record_generator)
 
+    def _open_for_resume(self) -> None:
+        from ganlab.checkpoint import load_checkpoint, restore_state
+        from ganlab.store import find_store, open_store_for_append
+
+        state = load_checkpoint(self.run_dir)
+        if state["step"] >= self.steps:
+            raise ConfigError(f"run {str(self.run_dir)!r} already reached step {state['step']} "
+                              f"of training.steps = {self.steps}; raise it to continue, for "
+                              f"example --set training.steps={2 * self.steps}")
+        self.store_path, _ = find_store(self.run_dir)
+        self.writer = open_store_for_append(self.store_path)
+        # Rows recorded after the checkpoint are replayed, so they are cut off first.
+        for group in self.writer.series_names():
+            self.writer.truncate(group, state["committed"].get(group, 0))
+        self.writer.set_attrs({"config": config_module.to_json(self.config)})
+        (self.run_dir / CONFIG_FILE).write_text(config_module.to_toml(self.config),
+                                                encoding="utf-8")
+        record_generator = torch.Generator().manual_seed(self.seed * 4 + 3)
+        self.recorder = Recorder(self.game, self.distribution, self.config, self.writer,
+                                 record_generator, resume=True)
+        restore_state(self, state)
+        self.start_step = state["step"]
+        log.info("resuming %s from the checkpoint at step %d", self.run_dir, self.start_step)
+
     # Loop ---------------------------------------------------------------------
 
     def run(self) -> RunResult:
-        """Train for ``training.steps`` generator steps; return the outcome."""
+        """Train up to ``training.steps`` generator steps; return the outcome."""
+        from ganlab.checkpoint import save_checkpoint
+
         record = self.config["record"]
         start = time.perf_counter()
         g_count, d_count = self.game.parameter_count()
         log.info("training %s on %s: %d generator and %d discriminator parameters, %d steps",
                  self.config["data"]["name"], self.device, g_count, d_count, self.steps)
-        status, detail, step = "completed", {}, 0
+        status, detail, step = "completed", {}, self.start_step
         snapshots = 0
         try:
-            self.recorder.snapshot(0)
-            self.recorder.after_step(0)
-            snapshots += 1
-            for step in range(1, self.steps + 1):
-                terms = self.scheme(self, step)
-                bad_term = _first_non_finite(terms)
-                if bad_term is not None:
-                    status = "diverged"
-                    detail = {"step": step, "term": bad_term,
-                              "value": float(terms[bad_term]),
-                              "last_snapshot_step": self._last_snapshot_step(step)}
-                    log.warning("run diverged at step %d: %s is %s; the trajectory up to step "
-                                "%d is intact", step, bad_term, float(terms[bad_term]),
-                                detail["last_snapshot_step"])
-                    break
-                if step % record["scalars_every"] == 0 or step == self.steps:
-                    self.recorder.scalars(step, self._scalar_row(terms))
-                self.recorder.after_step(step)
-                if step % record["every"] == 0 or step == self.steps:
-                    self.recorder.snapshot(step)
+            with _stop_on_signals(self):
+                if self.start_step == 0:
+                    self.recorder.snapshot(0)
+                    self.recorder.after_step(0)
                     snapshots += 1
-                    if snapshots % record["flush_every"] == 0:
-                        self.writer.flush()
-                if self.on_step is not None:
-                    self.on_step(step, self.steps)
+                for step in range(self.start_step + 1, self.steps + 1):
+                    terms = self.scheme(self, step)
+                    bad_term = _first_non_finite(terms)
+                    if bad_term is not None:
+                        status = "diverged"
+                        detail = {"step": step, "term": bad_term,
+                                  "value": float(terms[bad_term]),
+                                  "last_snapshot_step": self._last_snapshot_step(step)}
+                        log.warning("run diverged at step %d: %s is %s; the trajectory up to "
+                                    "step %d is intact", step, bad_term, float(terms[bad_term]),
+                                    detail["last_snapshot_step"])
+                        break
+                    if step % record["scalars_every"] == 0 or step == self.steps:
+                        self.recorder.scalars(step, self._scalar_row(terms))
+                    self.recorder.after_step(step)
+                    if step % record["every"] == 0 or step == self.steps:
+                        self.recorder.snapshot(step)
+                        snapshots += 1
+                        if snapshots % record["flush_every"] == 0:
+                            self.writer.flush()
+                    every = record["checkpoint_every"]
+                    if step == self.steps or (every and step % every == 0):
+                        save_checkpoint(self, step)
+                    if self.on_step is not None:
+                        self.on_step(step, self.steps)
+                    if self.stop_signal is not None:
+                        # Stopped between two steps, so the checkpoint resumes exactly.
+                        if step != self.steps and not (every and step % every == 0):
+                            save_checkpoint(self, step)
+                        status = "interrupted"
+                        detail = {"step": step, "reason": self.stop_signal}
+                        log.warning("training stopped by %s after step %d; continue it with "
+                                    "`ganlab train --resume %s`", self.stop_signal, step,
+                                    self.run_dir)
+                        break
+        except OSError as error:
+            if error.errno != errno.ENOSPC:
+                self._finish_after_error(step, error, start)
+                raise
+            self._finish_after_error(step, error, start)
+            raise StoreError(f"no space left on the device while writing {str(self.run_dir)!r} "
+                             f"at step {step}; the store holds the snapshots committed before; "
+                             f"free disk space, then continue with `ganlab train --resume "
+                             f"{self.run_dir}`") from None
         except KeyboardInterrupt:
-            status, detail = "interrupted", {"step": step, "reason": "keyboard interrupt"}
-            log.warning("training interrupted at step %d; the trajectory so far is kept", step)
-            self._finish(status, detail, start)
+            self._finish_after_error(step, None, start, status="interrupted")
             raise
         except BaseException as error:
-            self._finish("failed", {"step": step, "error": f"{type(error).__name__}: {error}"},
-                         start)
+            self._finish_after_error(step, error, start)
             raise
         return self._finish(status, detail, start, step)
 
@@ -200,6 +256,17 @@ class Trainer:
         self.writer.close()
         log.info("run %s after %.1f s; trajectory in %s", status, seconds, self.store_path)
         return RunResult(self.run_dir, self.store_path, status, step, seconds, detail)
+
+    def _finish_after_error(self, step: int, error: BaseException | None, start: float,
+                            status: str = "failed") -> None:
+        """Record why the run stopped, as far as the store can still be written."""
+        detail = {"step": step}
+        if error is not None:
+            detail["error"] = f"{type(error).__name__}: {error}"
+        try:
+            self._finish(status, detail, start, step)
+        except Exception as second:  # the store may be the thing that failed
+            log.error("could not record status %r in %s: %s", status, self.store_path, second)
 
     def _last_snapshot_step(self, step: int) -> int:
         every = self.config["record"]["every"]
@@ -212,6 +279,31 @@ class Trainer:
         row["g_lr"] = float(self.g_optimizer.param_groups[0]["lr"])
         row["d_lr"] = float(self.d_optimizer.param_groups[0]["lr"])
         return row
+
+
+@contextlib.contextmanager
+def _stop_on_signals(trainer: Trainer):
+    """Turn the first SIGINT or SIGTERM into a stop after the current step.
+
+    A second SIGINT raises ``KeyboardInterrupt`` at once. Outside the main thread
+    (where Python cannot install handlers) signals keep their default behaviour.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def request_stop(signum, frame):
+        name = signal.Signals(signum).name
+        if trainer.stop_signal is not None and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        trainer.stop_signal = name
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _first_non_finite(terms: Mapping[str, torch.Tensor]) -> str | None:
@@ -246,6 +338,39 @@ def _library_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             versions[name] = "not installed"
     return versions
+
+
+# Keys that may differ between a run's saved config and the config it is resumed with.
+# Everything else changes what the remaining steps compute, so a change is rejected.
+RESUME_SAFE_KEYS = ("training.steps", "training.threads", "record.flush_every",
+                    "record.checkpoint_every")
+
+
+def resume(run_dir: str | Path, config: Mapping[str, Any] | str | Path | None = None,
+           overrides=(), on_step: Callable[[int, int], None] | None = None) -> RunResult:
+    """Continue a run from its last checkpoint; return the outcome.
+
+    Without ``config`` the run's saved config is used (with ``overrides``
+    applied). A config that differs from the saved one in any key outside
+    ``RESUME_SAFE_KEYS`` is rejected with the list of differences.
+    """
+    run_dir = Path(run_dir)
+    saved_path = run_dir / CONFIG_FILE
+    if not saved_path.exists():
+        raise RunExistsError(f"{str(run_dir)!r} is not a ganlab run directory (no {CONFIG_FILE}); "
+                             f"give the directory passed as --out when the run was trained")
+    saved = config_module.load_config(saved_path)
+    if config is None:
+        new = config_module.load_config(saved, overrides)
+    else:
+        new = config_module.load_config(config, overrides)
+    changes = [line for line in config_module.diff(saved, new)
+               if line.split(":", 1)[0] not in RESUME_SAFE_KEYS]
+    if changes:
+        raise ConfigError(f"cannot resume {str(run_dir)!r} with a changed config: "
+                          f"{'; '.join(changes)}. Only {', '.join(RESUME_SAFE_KEYS)} may change "
+                          f"on resume; train a new run for other changes")
+    return Trainer(new, run_dir, resume=True, on_step=on_step).run()
 
 
 def train(config: Mapping[str, Any] | str | Path, out: str | Path, *, overwrite: bool = False,
