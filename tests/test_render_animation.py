@@ -120,6 +120,23 @@ def test_reused_figure_matches_fresh_figure():
     assert np.abs(reused_frame.astype(int) - first_frame.astype(int)).max() > 50
 
 
+@pytest.mark.parametrize("dim", [1, 2])
+def test_blitted_frame_matches_full_redraw(dim):
+    traj = small_trajectory(snapshots=5, dim=dim)
+    drawable = drawable_snapshots(traj)
+    layers = Layers(sample_arrows=True)
+    with style_context():
+        blitted = AnimationFigure(traj, drawable, dpi=40, layers=layers, blit=True)
+        for index in range(5):
+            blitted_frame = blitted.frame(index).copy()
+        full = AnimationFigure(traj, drawable, dpi=40, layers=layers, blit=False)
+        full_frame = full.frame(4).copy()
+    difference = np.abs(blitted_frame.astype(int) - full_frame.astype(int))
+    assert blitted_frame.shape == full_frame.shape
+    assert difference.max() <= 3
+    assert blitted.animated
+
+
 def test_animation_without_out_is_usage_error():
     with pytest.raises(UsageError, match=r"\.mp4 or \.gif"):
         render(small_trajectory(), "animation", **TINY)

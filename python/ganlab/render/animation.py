@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import logging
 import sys
+from operator import attrgetter
 from pathlib import Path
 
 import numpy as np
+from matplotlib.axis import Axis
 from tqdm import tqdm
 
 from ganlab.errors import UsageError
@@ -48,6 +50,7 @@ class AnimationFigure:
         curves: bool = True,
         layers: Layers = Layers(),
         critic_scale: str = "robust",
+        blit: bool = True,
     ):
         if not dpi > 0:
             raise UsageError(f"dpi must be positive, got {dpi}")
@@ -69,21 +72,29 @@ class AnimationFigure:
         self.scene = build_scene(ax, traj, scale, layers, scene_limits(traj, drawable.count))
         if traj.dim == 2 and self.scene.image is not None:
             self.figure.colorbar(self.scene.image, ax=ax, shrink=0.85, label=scale.label)
-        ax.legend(
-            handles=self.scene.legend_handles(), loc="upper right", fontsize=7, markerscale=1.2,
-            frameon=True, framealpha=0.8,
-        )
 
         self.curves = None
+        handles = self.scene.legend_handles()
         if curves_ax is not None:
             last_step = int(traj.steps[drawable.count - 1])
-            self.curves = CurvePanel(curves_ax, traj, select_series(traj), last_step=last_step)
+            self.curves = CurvePanel(
+                curves_ax, traj, select_series(traj), last_step=last_step, legend=False
+            )
             self.curves.move_cursor(int(traj.steps[0]))
+            handles += self.curves.lines
+        # The legend sits outside the axes, so it stays in the blitted background.
+        self.figure.legend(handles=handles, loc="outside lower center", ncols=3, markerscale=1.2)
 
         self.title = ax.set_title(" ")
         self.update(0)
         self.figure.canvas.draw()
         self.figure.set_layout_engine("none")
+
+        self.blit = blit
+        self.animated: list = []
+        self.background = None
+        if blit:
+            self._prepare_blit([ax, *self._twin_axes(ax)], curves_ax)
 
     def update(self, index: int) -> None:
         """Set every artist to snapshot ``index``."""
@@ -103,8 +114,41 @@ class AnimationFigure:
         """
         self.update(index)
         canvas = self.figure.canvas
-        canvas.draw()
+        if self.blit:
+            canvas.restore_region(self.background)
+            for artist in self.animated:
+                self.figure.draw_artist(artist)
+        else:
+            canvas.draw()
         return np.asarray(canvas.buffer_rgba())
+
+    def _prepare_blit(self, data_axes: list, curves_ax) -> None:
+        """Split the figure into a static background and the artists redrawn per frame.
+
+        Everything inside the data axes (surface, points, arrows, spines,
+        title) is redrawn, in the order ``Axes.draw`` uses, with the cursor of
+        the loss curves. Tick labels, axis labels, the colorbar, the legend and
+        the curves stay in the background. The per-frame cost then excludes text layout, which
+        dominates a full redraw.
+        """
+        for ax in data_axes:
+            children = [
+                artist for artist in ax.get_children()
+                if artist is not ax.patch and not isinstance(artist, Axis) and artist.get_visible()
+            ]
+            self.animated.extend(sorted(children, key=attrgetter("zorder")))
+        if curves_ax is not None:
+            self.animated.append(self.curves.cursor)
+
+        for artist in self.animated:
+            artist.set_animated(True)
+        canvas = self.figure.canvas
+        canvas.draw()
+        self.background = canvas.copy_from_bbox(self.figure.bbox)
+
+    def _twin_axes(self, ax) -> list:
+        twin = getattr(self.scene, "twin", None)
+        return [] if twin is None else [twin]
 
 
 def frame_indices(drawable: Drawable, every: int) -> range:

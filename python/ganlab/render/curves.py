@@ -41,7 +41,15 @@ def select_series(traj: Trajectory, extra: list[str] | tuple[str, ...] | None = 
 class CurvePanel:
     """Scalar series against generator steps, with optional marks and a movable cursor."""
 
-    def __init__(self, ax, traj: Trajectory, names: list[str], *, last_step: int | None = None):
+    def __init__(
+        self,
+        ax,
+        traj: Trajectory,
+        names: list[str],
+        *,
+        last_step: int | None = None,
+        legend: bool = True,
+    ):
         self.ax = ax
         scalars = traj.scalars
         steps = scalars.get("step", np.zeros(0))
@@ -68,7 +76,7 @@ class CurvePanel:
             logger.info("the run has no scalar rows to plot")
         ax.set_xlabel("generator step")
         ax.set_ylabel("loss" if all("loss" in name for name in names) else "value")
-        if names:
+        if names and legend:
             ax.legend(loc="best", ncols=min(len(names), 4))
         self.cursor = None
 

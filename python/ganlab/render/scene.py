@@ -144,7 +144,7 @@ class Scene2D:
         self.manifold_shape = _manifold_shape(traj)
         if layers.manifold and traj.manifold is not None:
             self.manifold = LineCollection(
-                [], colors=MANIFOLD_COLOR, linewidths=0.6, alpha=0.9, zorder=4.5, label="G(latent grid)"
+                [], colors=MANIFOLD_COLOR, linewidths=0.8, alpha=0.9, zorder=4.5, label="G(latent grid)"
             )
             ax.add_collection(self.manifold)
 
