@@ -296,3 +296,13 @@ def test_limit_allows_exactly_max_points(tmp_path, monkeypatch):
     path = tmp_path / "ok.csv"
     np.savetxt(path, np.zeros((10, 2)), delimiter=",", header="x,y", comments="")
     assert read_point_file(path).shape == (10, 2)
+
+
+def test_csv_comments_blank_lines_and_quotes(tmp_path):
+    (tmp_path / "p.csv").write_text('# exported points\n"x","y"\n"1.5","2"\n\n3,4\n')
+    np.testing.assert_array_equal(read_point_file(tmp_path / "p.csv"), [[1.5, 2.0], [3.0, 4.0]])
+
+
+def test_nan_line_counts_comments_and_blanks(tmp_path):
+    (tmp_path / "p.csv").write_text("# note\nx,y\n1,2\n\n3,inf\n")
+    expect_error(tmp_path / "p.csv", match="line 5")

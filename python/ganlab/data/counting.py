@@ -185,8 +185,8 @@ def make_count1d(params: dict) -> CountingDistribution:
     """Build the 1D counting toy.
 
     A signal is x[i] = Σ_j exp(−(i − p_j)² / (2 width²)), i = 0 … length − 1,
-    over k integer centres p_j drawn uniformly among all placements whose
-    centres are at least ``minimum_gap(width)`` apart and at least
+    over k integer centres p_j. The centres are drawn uniformly among all
+    placements that keep them ``minimum_gap(width)`` apart and at least
     floor(1.18 width) from either end. ``count_objects(samples, "count1d")``
     (threshold 1/2, then count runs above it) returns k exactly for these
     signals.

@@ -4,13 +4,15 @@ A point file contains n points with d = 1 or 2 coordinates: one row per point.
 Every problem a user can cause (missing file, wrong extension, empty file,
 wrong shape, non-numeric or non-finite values, corrupt binary, too many
 points) raises ``DataError`` (``DataFileNotFoundError`` for a missing file)
-with one line that names the file and says what to change.
+with one line that names the file and tells what to change.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 import os
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Sequence
@@ -82,8 +84,12 @@ def read_point_file(
     return points
 
 
-def _read_text(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """Parse a delimited text file; return the points and the 1-based line of each row."""
+def _read_text(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
+    """Parse a delimited text file; return the points and, if computed, each row's line.
+
+    NumPy's parser reads well-formed files. A file it rejects, or one with
+    non-finite values, is parsed again line by line to name the line at fault.
+    """
     _check_line_count(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -95,19 +101,47 @@ def _read_text(path: Path) -> tuple[np.ndarray, np.ndarray]:
     except OSError as error:
         raise DataError(f"point file {str(path)!r} cannot be read: {error.strerror}") from None
 
-    rows: list[list[str]] = []
-    line_numbers: list[int] = []
-    delimiter: str | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
+    header_line, delimiter = _find_header(text)
+    try:
+        with warnings.catch_warnings():
+            # A file without data rows is reported by _parse_lines below.
+            warnings.simplefilter("ignore", UserWarning)
+            points = np.loadtxt(
+                io.StringIO(text), dtype=np.float64, delimiter=delimiter, comments="#",
+                skiprows=header_line, ndmin=2, quotechar='"',
+            )
+    except ValueError:
+        return _parse_lines(path, text)
+    if points.size == 0 or not np.isfinite(points).all():
+        return _parse_lines(path, text)
+    return points, None
+
+
+def _find_header(text: str) -> tuple[int, str | None]:
+    """Return (1-based line of the header or 0 if none, delimiter) from the first content line.
+
+    The first content line is a header when none of its fields is a number.
+    """
+    for number, line in enumerate(io.StringIO(text), start=1):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
-        if delimiter is None:
-            delimiter = _detect_delimiter(stripped)
-            fields = _split(stripped, delimiter)
-            if not any(_is_number(field) for field in fields):
-                # The first content line is a header when none of its fields is a number.
-                continue
+        delimiter = _detect_delimiter(stripped)
+        fields = _split(stripped, delimiter)
+        header = not any(_is_number(field) for field in fields)
+        return (number if header else 0), delimiter
+    return 0, None
+
+
+def _parse_lines(path: Path, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Parse ``text`` line by line, raising ``DataError`` at the first malformed line."""
+    rows: list[list[str]] = []
+    line_numbers: list[int] = []
+    header_line, delimiter = _find_header(text)
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if number <= header_line or not stripped or stripped.startswith("#"):
+            continue
         rows.append(_split(stripped, delimiter))
         line_numbers.append(number)
 

@@ -2,8 +2,8 @@
 
 Sampling draws rows of the file uniformly at random with replacement, so every
 sample is one of the stored points (no smoothing or jitter is added). The
-points can first be standardized or scaled per column; ``offset`` and ``scale``
-record that transform so plots can map samples back to the file's units.
+points can first be standardized or scaled per column. ``offset`` and ``scale``
+record that transform, so plots can map samples back to the file's units.
 """
 
 from __future__ import annotations

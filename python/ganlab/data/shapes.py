@@ -210,7 +210,7 @@ def make_checkerboard(params: dict) -> Shape:
     """Build the checkerboard.
 
     Square (i, j), counted from the lower-left corner, is dark when i + j is
-    even; each sample picks a dark square uniformly, then a uniform point in it.
+    even. Each sample picks a dark square uniformly, then a uniform point in it.
     """
     cells, size = params["cells"], params["size"]
     dark = [(i, j) for i in range(cells) for j in range(cells) if (i + j) % 2 == 0]
