@@ -2,7 +2,7 @@
 
 Both renderers draw the same synthetic run (``ganlab.render.demo``) at the same
 pixel size and encode into MP4 files with the same writer. Runs alternate
-between the two renderers and are repeated; the report gives the median time
+between the two renderers and are repeated. The report gives the median time
 of each, their ratio, and the share of the artists-once time spent encoding.
 
     python benchmarks/bench_render.py            # 300 snapshots, 128 x 128 surface, 512 points

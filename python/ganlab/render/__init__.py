@@ -101,9 +101,9 @@ def _check_options(kind: str, function: Any, options: dict[str, Any]) -> None:
         return
     if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
         return
-    accepted = [
-        name for name, p in parameters.items() if p.kind is inspect.Parameter.KEYWORD_ONLY
-    ]
+    # The first two parameters take the trajectory and the output path.
+    named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    accepted = [name for name, p in list(parameters.items())[2:] if p.kind in named]
     unknown = sorted(set(options) - set(accepted))
     if unknown:
         raise UsageError(

@@ -203,12 +203,16 @@ def render_animation(
 ) -> Path:
     """Write the animation to ``out`` (.mp4 or .gif) and return the path.
 
-    Options: ``every`` keeps every n-th snapshot; ``fps`` frames per second;
-    ``dpi`` pixels per inch; ``size`` (width, height) in inches, default
-    (6.0, 6.6), or (6.0, 5.2) without ``curves`` (the loss strip with a cursor
-    at the current step); ``field``, ``sample_arrows`` and ``manifold`` choose
-    the layers; ``critic_scale`` is "robust" or "symmetric" for critic and raw
-    outputs; ``progress`` shows a progress bar when stderr is a terminal.
+    Options:
+
+    * ``every``: keep every n-th snapshot.
+    * ``fps``: frames per second.
+    * ``dpi``: pixels per inch.
+    * ``size``: (width, height) in inches, default (6.0, 6.6), or (6.0, 5.2)
+      without ``curves``, the loss strip with a cursor at the current step.
+    * ``field``, ``sample_arrows``, ``manifold``: the optional layers.
+    * ``critic_scale``: "robust" or "symmetric", for critic and raw outputs.
+    * ``progress``: show a progress bar when stderr is a terminal.
     """
     if out is None:
         raise UsageError("an animation needs an output path ending in .mp4 or .gif")

@@ -1,7 +1,7 @@
 """Frame writers: video encoding kept apart from drawing.
 
 A writer takes RGB or RGBA frames as uint8 arrays of shape (height, width, 3
-or 4), all of one size, and knows nothing about plotting. Writers are context
+or 4), all of one size, and does no plotting. Writers are context
 managers: leaving the block normally finalizes the file, and leaving it with
 an exception removes what was written, so a failed render never leaves a
 half-written video behind. Files are encoded under a temporary name in the
@@ -195,9 +195,9 @@ class GIFWriter(_FileWriter):
     keeps one byte per pixel in memory until ``close`` writes the file. GIF
     stores frame durations in hundredths of a second, so fps above 50 are not
     kept exactly.
-    NOTE: Pillow merges consecutive identical frames into one longer frame;
-    animation frames always differ (the title shows the step), but frames
-    written from another source may be merged.
+    NOTE: Pillow merges consecutive identical frames into one longer frame.
+    Animation frames always differ because the title shows the step, but
+    frames from another source may be merged.
     """
 
     def __init__(self, path: str | Path, fps: float = 10.0) -> None:

@@ -35,7 +35,7 @@ HISTOGRAM_BINS = 60
 
 @dataclass(frozen=True)
 class Layers:
-    """Which optional layers a scene draws."""
+    """Optional layers of a scene, and a size factor for its markers."""
 
     field: bool = True
     sample_arrows: bool = False
@@ -177,8 +177,8 @@ class Scene2D:
             self.manifold.set_segments(_mesh_lines(snapshot.manifold[:, :2], self.manifold_shape))
 
     def _draw_boundary(self, values: np.ndarray) -> None:
-        # A contour set cannot change its data, so the boundary is redrawn; only
-        # the static figures enable it, never the animation.
+        # A contour set cannot change its data, so the boundary is drawn anew.
+        # Only the static figures enable it, never the animation.
         level = self.scale.boundary_level
         if self.contour is not None:
             self.contour.remove()
@@ -297,9 +297,9 @@ def _field_spacing(traj: Trajectory) -> float:
 def _manifold_shape(traj: Trajectory) -> tuple[int, ...] | None:
     """Return the latent grid's shape: from ``attrs["manifold_shape"]``, else inferred.
 
-    Without the attribute, a 1D latent gives a curve and a 2D latent whose
-    point count is a perfect square gives a square mesh; anything else is drawn
-    as a curve through the points in stored order.
+    Without the attribute, a 1D latent gives a curve, and a 2D latent whose
+    point count is a perfect square gives a square mesh. Any other manifold is
+    drawn as one curve through the points in stored order.
     """
     if traj.manifold is None:
         return None

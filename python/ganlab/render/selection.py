@@ -1,8 +1,8 @@
 """Which snapshots of a trajectory can be drawn, and which ones a figure shows.
 
-A diverged run records snapshots whose arrays hold NaN or infinity. Figures
-draw only the finite prefix: every snapshot before the first one with a
-non-finite value, and say where the run diverged.
+A diverged run records snapshots whose arrays contain NaN or infinity. Figures
+draw only the finite prefix, which is every snapshot before the first one with
+a non-finite value, and name the step where the run diverged.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def drawable_snapshots(traj: Trajectory) -> Drawable:
     """Find the finite prefix of the snapshots and the step of divergence, if any.
 
     Raises ``UsageError`` when the trajectory has no snapshot or when even the
-    first snapshot holds non-finite values, because then nothing can be drawn.
+    first snapshot contains non-finite values, because then nothing can be drawn.
     """
     total = len(traj)
     source = _source_name(traj)

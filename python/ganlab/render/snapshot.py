@@ -37,9 +37,9 @@ def render_snapshot(
 ) -> Figure:
     """Draw the snapshot nearest to generator step ``step`` (default: the last finite one).
 
-    Options: ``field`` draws ∇ₓD on the field grid; ``sample_arrows`` draws it
-    at the generated samples; ``manifold`` draws the generator manifold;
-    ``boundary`` draws the decision boundary D(x) = 1/2 for logit outputs;
+    Options: ``field`` draws ∇ₓD on the field grid, ``sample_arrows`` draws it
+    at the generated samples, and ``manifold`` draws the generator manifold.
+    ``boundary`` draws the decision boundary D(x) = 1/2 for logit outputs.
     ``critic_scale`` is "robust" or "symmetric" for critic and raw outputs.
     The colour scale and arrow lengths are shared with the other snapshots of
     the run. ``size`` is (width, height) in inches, default (5.6, 5.2); ``dpi``

@@ -101,7 +101,7 @@ def style_context(user_style: str | Path | None = None) -> Iterator[None]:
     """Apply ganlab's style, then ``user_style`` on top, restoring rcParams on exit.
 
     ``user_style`` is a path to an ``.mplstyle`` file or the name of a style
-    that matplotlib knows (``matplotlib.style.available``).
+    in ``matplotlib.style.available``.
     """
     with matplotlib.rc_context():
         matplotlib.style.use(str(STYLE_PATH))

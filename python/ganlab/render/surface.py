@@ -1,4 +1,4 @@
-"""How the discriminator's stored raw outputs map to displayed values and colours.
+"""The mapping of the discriminator's stored raw outputs to displayed values and colours.
 
 The store keeps the discriminator's raw output on the grid. For the logit-based
 objectives (minimax, non-saturating GAN) the figures show D(x) = sigmoid(logit),
