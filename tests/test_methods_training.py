@@ -1,5 +1,7 @@
 """Every method trains through ganlab.train under each update scheme and records its terms."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import zarr
@@ -83,3 +85,19 @@ def test_extragradient_scheme_trains(tmp_path, method):
     assert result.status == "completed"
     for name in series:
         assert name in scalars
+
+
+PRESET_DIR = Path(__file__).resolve().parents[1] / "configs" / "methods"
+TINY_RECORD = ["training.steps=2", "record.every=2", "record.scalars_every=1", "record.grid=6",
+               "record.field_grid=3", "record.real=32", "record.samples=16",
+               "record.manifold_grid=3", 'training.device="cpu"', "training.batch_size=32"]
+
+
+@pytest.mark.parametrize("preset", sorted(p.name for p in PRESET_DIR.glob("*.toml")))
+def test_method_preset_trains(tmp_path, preset):
+    config = ganlab.load_config(PRESET_DIR / preset, TINY_RECORD)
+    result = ganlab.train(config, tmp_path / "run")
+
+    assert result.status == "completed"
+    for name in config["regularizer"]["names"]:
+        assert name in config["regularizer"]
