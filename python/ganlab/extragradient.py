@@ -64,7 +64,7 @@ def _step_both(trainer: "Trainer", d_grads, g_grads) -> None:
     source="Korpelevich 1976; Gidel, Berard, Vignoud, Vincent & Lacoste-Julien 2019, A "
     "Variational Inequality Perspective on Generative Adversarial Networks")
 def extragradient_step(trainer: "Trainer", step: int) -> dict[str, Tensor]:
-    """One extragradient step of both players; see the module docstring."""
+    """Take one extragradient step of both players (see the module docstring)."""
     params = [*trainer.d_params, *trainer.g_params]
     with torch.no_grad():
         origin = [p.detach().clone() for p in params]

@@ -73,8 +73,8 @@ class Regularizer:
     """Base class: every hook does nothing.
 
     ``settings`` is the method's resolved table ``[regularizer.<name>]``.
-    ``needs_create_graph`` asks the update schemes to keep the graph of the
-    players' gradients (double backpropagation).
+    ``needs_create_graph = True`` makes the update schemes keep the graph of
+    the players' gradients (double backpropagation).
     """
 
     name = ""

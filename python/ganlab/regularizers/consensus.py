@@ -8,9 +8,9 @@ backpropagation).
 
 Under the simultaneous and extragradient schemes both gradients are at hand.
 Under the alternating scheme each step has only its own player's gradient,
-so the other player's is computed at the same point and batch: the
-generated batch is regenerated with its graph in the discriminator step, and
-the discriminator's loss is evaluated in the generator step.
+so the other player's is computed at the same point and batch. The
+discriminator step regenerates the generated batch with its graph, and the
+generator step evaluates the discriminator's loss.
 
 The recorded term ``consensus`` is γL at the point where the gradient was
 taken (under the alternating scheme, the generator step's value).
@@ -50,7 +50,7 @@ class Consensus(Regularizer):
     def transform_gradients(self, ctx: StepContext, d_grads, g_grads):
         d_params = player_parameters(ctx, "discriminator")
         g_params = player_parameters(ctx, "generator")
-        wanted_d, wanted_g = d_grads is not None, g_grads is not None
+        requested_d, requested_g = d_grads is not None, g_grads is not None
         if d_grads is None:
             d_grads = self._discriminator_gradients(ctx, d_params)
         if g_grads is None:
@@ -69,8 +69,8 @@ class Consensus(Regularizer):
         gamma = self.settings["gamma"]
         combined = [g + gamma * c for g, c in zip(field, consensus_grads)]
         self._record(ctx, gamma * half_squared_norm.detach())
-        new_d = combined[: len(d_params)] if wanted_d else None
-        new_g = combined[len(d_params):] if wanted_g else None
+        new_d = combined[: len(d_params)] if requested_d else None
+        new_g = combined[len(d_params):] if requested_g else None
         return new_d, new_g
 
     def _discriminator_gradients(self, ctx: StepContext, params: list[Tensor]) -> list[Tensor]:

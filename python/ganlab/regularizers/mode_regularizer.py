@@ -13,9 +13,9 @@ NOTE: written so, minimizing the mode term lowers D at G(E(x)). The option
 ``mode_sign = -1`` uses −λ₂ log D(G(E(x))), which raises it, as several
 reimplementations do.
 
-The encoder is trained on the same two terms with its own optimizer, by
-default with the generator's optimizer settings; it steps after every
-generator step.
+The encoder is trained on the same two terms with its own optimizer, which
+takes the generator's optimizer settings unless ``lr`` is set. It steps after
+every generator step.
 """
 
 from __future__ import annotations

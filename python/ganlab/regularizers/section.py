@@ -14,7 +14,7 @@ table of its own::
     schedule = "linear"
     anneal_steps = 2000
 
-The resolved section holds ``names`` and one fully resolved table for each
+The resolved section contains ``names`` and one fully resolved table for each
 named method (and for each table given, so that switching a method on with
 ``--set regularizer.names=[...]`` keeps its options).
 """

@@ -1,10 +1,10 @@
 """Unrolled discriminator (Metz, Poole, Pfau & Sohl-Dickstein 2017, "Unrolled GANs", Sec. 2).
 
 The generator's loss is evaluated against ψ_K(θ), the discriminator after K
-further steps of its optimizer from the current parameters ψ_0, and its
-gradient is taken through those steps: ψ_K depends on θ through the
-generated samples the inner steps see, so d f_G(θ, ψ_K(θ)) / dθ includes the
-higher-order terms. With ``through = false`` the gradient stops at ψ_K (ψ_K
+further steps of its optimizer from the current parameters ψ_0. Its gradient
+is taken through those steps. Because ψ_K depends on θ through the generated
+samples of the inner steps, d f_G(θ, ψ_K(θ)) / dθ includes the higher-order
+terms. With ``through = false`` the gradient stops at ψ_K (ψ_K
 is treated as a constant), which is the surrogate the paper compares against.
 
 The inner steps are taken functionally (``torch.func.functional_call``) with
