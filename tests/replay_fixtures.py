@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ganlab.render.replay import render_replay
 from ganlab.trajectory import Trajectory
+
+# A config value that would run a script and add markup if the page did not escape it.
+INJECTION_TEXT = "</script><script>alert(1)</script><b>bold</b>"
 
 
 def slope(t: int, count: int) -> float:
@@ -102,3 +106,9 @@ def make_trajectory_1d(count: int = 10, samples: int = 200, grid: int = 64,
         "scalars": {"step": steps, "loss_d": -np.arange(count, dtype=float)},
     }
     return Trajectory.from_arrays(attrs, static, series)
+
+
+def render(trajs, out, **options):
+    """Render a replay page without running the diagnosis, which takes seconds per run."""
+    options.setdefault("diagnose", False)
+    return render_replay(trajs, out, **options)

@@ -29,8 +29,10 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ganlab.errors import UsageError
+from ganlab.errors import StoreError, StoreNotFoundError, UsageError
+from ganlab.render import RENDER_KINDS
 from ganlab.render.replay_encode import BinaryBuffer, align_timeline, pack_run, select_snapshots
+from ganlab.store import STORE_NAMES, find_store, open_trajectory
 from ganlab.trajectory import Trajectory
 
 logger = logging.getLogger(__name__)
@@ -48,36 +50,60 @@ Phase = tuple[str, float, float]
 
 
 def render_replay(
-    trajs: Trajectory | Sequence[Trajectory],
-    out: str | Path,
+    trajs: Trajectory | str | Path | Sequence[Trajectory | str | Path],
+    out: str | Path | None,
     *,
     names: Sequence[str] | None = None,
     title: str | None = None,
     max_snapshots: int = DEFAULT_MAX_SNAPSHOTS,
     max_curve_points: int = DEFAULT_MAX_CURVE_POINTS,
     phases: Sequence[Phase] | Sequence[Sequence[Phase]] | None = None,
+    diagnose: bool = True,
     layers: Sequence[str] = DEFAULT_LAYERS,
     colormap: str = "RdBu_r",
     compress: bool = True,
-) -> Path:
+) -> Path | str:
     """Write the replay page of one trajectory or of several side by side to ``out``.
 
+    ``trajs`` is a ``Trajectory``, the path of a run or store, a sweep
+    directory (every run directory directly inside it), or a list of these.
     ``names`` labels the runs (default: the run name from the store or config).
     ``max_snapshots`` caps the snapshots per run; longer runs are subsampled
     evenly in time and the page says so. ``max_curve_points`` caps the points
     per curve (longer curves are averaged over equal bins). ``phases`` gives
     diagnosis phases as ``(label, start_step, end_step)``, one list per run for
-    several runs; without it ``ganlab.diagnosis.diagnose`` is used when
-    installed. ``layers`` names the layers shown at load time, ``colormap`` the
+    several runs; without it the findings of ``ganlab.diagnosis.diagnose`` are
+    drawn unless ``diagnose=False``. ``layers`` names the layers shown at load time, ``colormap`` the
     matplotlib colormap of the surface, and ``compress=False`` stores the data
-    uncompressed for browsers without ``DecompressionStream``. Returns the path.
+    uncompressed for browsers without ``DecompressionStream``. Returns the
+    path written, or the HTML text when ``out`` is None.
     """
-    runs = _as_list(trajs)
-    names = _run_names(runs, names)
     _check_options(max_snapshots, max_curve_points, layers)
-    run_phases = _resolve_phases(runs, phases)
     lut = _colormap_lut(colormap)
+    runs, opened = open_runs(trajs)
+    try:
+        names = _run_names(runs, names)
+        run_phases = _resolve_phases(runs, phases, diagnose)
+        text = _render_page(runs, names, run_phases, lut, max_snapshots, max_curve_points,
+                            layers, compress, title)
+    finally:
+        for traj in opened:
+            traj.close()
 
+    if out is None:
+        return text
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    logger.info("replay: wrote %s (%d runs, %.2f MB)", path, len(runs),
+                path.stat().st_size / 1e6)
+    return path
+
+
+def _render_page(runs: list[Trajectory], names: list[str], run_phases: list[list[Phase]],
+                 lut: np.ndarray, max_snapshots: int, max_curve_points: int,
+                 layers: Sequence[str], compress: bool, title: str | None) -> str:
+    """Pack the runs and return the page's HTML text."""
     buffer = BinaryBuffer()
     records = []
     notices = []
@@ -110,25 +136,60 @@ def render_replay(
     raw = buffer.tobytes()
     blob = zlib.compress(raw, 6) if compress else raw
 
-    text = _assemble(document, blob, runs, names, notices)
-    path = Path(out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    logger.info("replay: wrote %s (%d runs, %d ticks, %.2f MB, data %.2f MB before compression)",
-                path, len(runs), len(timeline), path.stat().st_size / 1e6, len(raw) / 1e6)
-    return path
+    logger.debug("replay: %d runs, %d ticks, data %.2f MB before compression", len(runs),
+                 len(timeline), len(raw) / 1e6)
+    return _assemble(document, blob, runs, names, notices)
 
 
-def _as_list(trajs: Trajectory | Sequence[Trajectory]) -> list[Trajectory]:
-    runs = [trajs] if isinstance(trajs, Trajectory) else list(trajs)
-    if not runs:
+def open_runs(trajs: Any) -> tuple[list[Trajectory], list[Trajectory]]:
+    """Return (trajectories, the ones opened here from paths, which the caller closes)."""
+    items = [trajs] if isinstance(trajs, (Trajectory, str, Path)) else list(trajs)
+    if not items:
         raise UsageError("render_replay needs at least one trajectory; got an empty list")
-    for position, traj in enumerate(runs):
-        if not isinstance(traj, Trajectory):
-            raise UsageError(
-                f"render_replay: item {position} is a {type(traj).__name__}, not a Trajectory; "
-                f"open stores with ganlab's store readers first"
-            )
+    runs: list[Trajectory] = []
+    opened: list[Trajectory] = []
+    try:
+        for position, item in enumerate(items):
+            if isinstance(item, Trajectory):
+                runs.append(item)
+            elif isinstance(item, (str, Path)):
+                for store in _store_paths(Path(item)):
+                    traj = open_trajectory(store)
+                    opened.append(traj)
+                    runs.append(traj)
+            else:
+                raise UsageError(f"render_replay: item {position} is a {type(item).__name__}; "
+                                 f"pass a Trajectory or the path of a run or sweep directory")
+        _check_runs(runs)
+    except BaseException:
+        for traj in opened:
+            traj.close()
+        raise
+    return runs, opened
+
+
+def _store_paths(path: Path) -> list[Path]:
+    """Return the store of a run path, or the stores of the run directories of a sweep."""
+    try:
+        return [find_store(path)[0]]
+    except StoreNotFoundError:
+        if not path.is_dir():
+            raise
+    stores = []
+    for child in sorted(path.iterdir()):
+        if child.is_dir():
+            try:
+                stores.append(find_store(child)[0])
+            except StoreError:
+                continue
+    if not stores:
+        raise UsageError(f"{path} is neither a run nor a sweep directory: no run directory with "
+                         f"a trajectory store was found inside it")
+    return stores
+
+
+def _check_runs(runs: list[Trajectory]) -> None:
+    for traj in runs:
         if len(traj) == 0:
             raise UsageError(f"trajectory {traj.path!r} has no snapshots yet; "
                              f"render it after the first snapshot is written")
@@ -148,8 +209,10 @@ def _run_names(runs: list[Trajectory], names: Sequence[str] | None) -> list[str]
     result = []
     for position, traj in enumerate(runs):
         name = traj.attrs.get("name") or traj.config.get("name")
-        if not name and traj.path and not traj.path.startswith("<"):
-            name = Path(traj.path.rstrip("/")).name
+        if not name and traj.path and not str(traj.path).startswith("<"):
+            store = Path(str(traj.path).rstrip("/"))
+            # A store with its standard file name is named after its run directory.
+            name = store.parent.name if store.name in STORE_NAMES.values() else store.name
         result.append(str(name) if name else f"run {position + 1}")
     return result
 
@@ -181,7 +244,9 @@ def _colormap_lut(name: str) -> np.ndarray:
 
 
 def _resolve_phases(
-    runs: list[Trajectory], phases: Sequence[Phase] | Sequence[Sequence[Phase]] | None
+    runs: list[Trajectory],
+    phases: Sequence[Phase] | Sequence[Sequence[Phase]] | None,
+    diagnose_runs: bool,
 ) -> list[list[Phase]]:
     """Return one phase list per run, from ``phases`` or from ``ganlab.diagnosis.diagnose``."""
     if phases is not None:
@@ -190,6 +255,8 @@ def _resolve_phases(
             raise UsageError(f"phases has {len(per_run)} lists for {len(runs)} trajectories; "
                              f"give one list of (label, start, end) per trajectory")
         return [_normalize_phases(run_phases, strict=True) for run_phases in per_run]
+    if not diagnose_runs:
+        return [[] for _ in runs]
 
     try:
         from ganlab.diagnosis import diagnose
@@ -203,21 +270,27 @@ def _resolve_phases(
             logger.warning("replay: diagnosis of %s failed (%s); drawing no phases", traj.path,
                            error)
             found = []
-        result.append(_normalize_phases(getattr(found, "phases", found), strict=False))
+        result.append(_normalize_phases(getattr(found, "findings", found), strict=False))
     return result
 
 
 def _normalize_phases(phases: Any, strict: bool) -> list[Phase]:
-    """Read phases given as (label, start, end) triples, dicts or objects with those fields."""
+    """Read phases given as (label, start, end) triples, or dicts or objects with those fields.
+
+    The start and end may also be named ``start_step`` and ``end_step``, as in
+    the findings of ``ganlab.diagnosis``.
+    """
     result = []
     for item in phases or []:
         if isinstance(item, dict):
-            fields = (item.get("label", item.get("name")), item.get("start"), item.get("end"))
+            fields = (item.get("label", item.get("name")), item.get("start", item.get("start_step")),
+                      item.get("end", item.get("end_step")))
         elif isinstance(item, (tuple, list)) and len(item) == 3:
             fields = tuple(item)
         else:
             fields = (getattr(item, "label", getattr(item, "name", None)),
-                      getattr(item, "start", None), getattr(item, "end", None))
+                      getattr(item, "start", getattr(item, "start_step", None)),
+                      getattr(item, "end", getattr(item, "end_step", None)))
         label, start, end = fields
         try:
             result.append((str(label), float(start), float(end)))
@@ -289,3 +362,13 @@ def _assemble(document: dict, blob: bytes, runs: list[Trajectory], names: list[s
     # One pass, so that text substituted for one placeholder is never scanned again.
     return re.sub(r"\{\{([A-Z_]+)\}\}", lambda match: values[match.group(1)],
                   _read_asset("replay.html"))
+
+
+RENDER_KINDS.register(
+    "replay",
+    render_replay,
+    extensions=(".html",),
+    default_extension=".html",
+    multi_run=True,
+    description="interactive, self-contained HTML page: time slider, layers, curves, config",
+)
