@@ -90,7 +90,8 @@ def test_extragradient_scheme_trains(tmp_path, method):
 PRESET_DIR = Path(__file__).resolve().parents[1] / "configs" / "methods"
 TINY_RECORD = ["training.steps=2", "record.every=2", "record.scalars_every=1", "record.grid=6",
                "record.field_grid=3", "record.real=32", "record.samples=16",
-               "record.manifold_grid=3", 'training.device="cpu"', "training.batch_size=32"]
+               "record.manifold_grid=3", 'training.device="cpu"', "training.batch_size=32",
+               "generator.hidden=16", "discriminator.hidden=16"]
 
 
 @pytest.mark.parametrize("preset", sorted(p.name for p in PRESET_DIR.glob("*.toml")))

@@ -1,4 +1,4 @@
-"""Consensus optimization (Mescheder, Nowozin & Geiger 2017, "The Numerics of GANs", Sec. 3.3).
+"""Consensus optimization (Mescheder, Nowozin & Geiger 2017, "The Numerics of GANs").
 
 With v = (∇_θ f_G, ∇_ψ f_D), the game's gradient vector field (each player's
 gradient of its own loss), both players also descend L = ½‖v‖²: the gradient
@@ -39,7 +39,7 @@ def _gradients(loss: Tensor, params: list[Tensor]) -> list[Tensor]:
 @REGULARIZERS.register(
     "consensus", description="Both players also descend γ·½‖v‖², v being the game's gradient "
     "vector field (needs double backpropagation).",
-    source="Mescheder, Nowozin & Geiger 2017, The Numerics of GANs, Sec. 3.3",
+    source="Mescheder, Nowozin & Geiger 2017, The Numerics of GANs",
     fields=[Field("gamma", float, 10.0, "Weight γ of the consensus term ½‖v‖².", low=0.0,
                   typical="0.1 to 10")])
 class Consensus(Regularizer):
