@@ -1,7 +1,7 @@
 """Principal components of a recorded parameter path.
 
 The path φ_0, ..., φ_T (both players' flattened parameters) is centred on its
-mean and decomposed by a singular value decomposition; projecting it onto the
+mean and decomposed by a singular value decomposition. Its projection onto the
 first two components shows whether training converges (the path shrinks to a
 point), rotates (a circle or spiral) or drifts (a line). The explained variance
 ratio of each component says how much of the motion the plane shows.
@@ -44,8 +44,9 @@ class PathComponents:
         return (np.asarray(values, dtype=np.float64) - self.mean) @ self.components.T
 
     def lift(self, coordinates: np.ndarray) -> np.ndarray:
-        """Return the parameter vectors (..., P) at ``coordinates`` (..., k) in the plane."""
-        return self.mean + np.asarray(coordinates, dtype=np.float64) @ self.components
+        """Return the parameter vectors (..., P) at ``coordinates`` along the first k components."""
+        coordinates = np.asarray(coordinates, dtype=np.float64)
+        return self.mean + coordinates @ self.components[: coordinates.shape[-1]]
 
 
 def parameter_path(traj: Trajectory) -> ParameterPath:

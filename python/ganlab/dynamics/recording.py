@@ -1,19 +1,21 @@
 """The ``params`` and ``spectrum`` series written during training.
 
-* ``params`` (every ``record.params_every`` generator steps, and at step 0):
+* ``params`` (every ``record.params_every`` generator steps, at step 0 and at
+  the last step):
   ``generator`` (P_G,) and ``discriminator`` (P_D,), the flattened parameters
   of each player in ``named_parameters`` order, as float64. Models with more
   than ``record.params_limit`` parameters skip the series.
-* ``spectrum`` (every ``record.spectrum_every`` steps, and at step 0):
-  ``field_real``/``field_imag`` (P,), the eigenvalues of the Jacobian of the
-  game's vector field, and ``update_real``/``update_imag`` (P,), those of the
-  Jacobian of one generator step of the update map, each sorted by real part.
+* ``spectrum`` (every ``record.spectrum_every`` steps, at step 0 and at the
+  last step): ``field_real``/``field_imag`` (P,) are the eigenvalues of the
+  Jacobian of the game's vector field. ``update_real``/``update_imag`` (P,)
+  are those of the Jacobian of one generator step of the update map. Both are
+  sorted by real part.
 
 The root attribute ``dynamics`` stores the parameter labels and the sizes of
 both players. The spectrum is evaluated on ``record.spectrum_batches``
 batches of ``training.batch_size`` samples drawn once from a seeded generator
-of their own, and input noise (instance noise) is drawn from a fixed seed, so
-every record uses the same batches and noise and training's random streams
+of their own. Input noise (instance noise) is drawn from a fixed seed, so
+every record uses the same batches and noise, and training's random streams
 are untouched. With instance noise the recorded Jacobian is therefore a Monte
 Carlo estimate of its expectation over the noise, from batch_size × batches
 noise draws per data sample.

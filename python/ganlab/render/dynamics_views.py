@@ -29,44 +29,56 @@ DYNAMICS_EXTENSIONS = (".png", ".pdf", ".svg", ".mp4", ".gif")
 ANIMATION_SUFFIXES = (".mp4", ".gif")
 RUN_COLORS = (VERMILLION, BLUE, BLUISH_GREEN, ORANGE, REDDISH_PURPLE, SKY_BLUE, BLACK)
 
-# Config keys that never tell two runs apart in a label.
-_IGNORED_KEYS = ("record.", "plugins", "training.device", "training.threads", "metrics.")
+# Short names of the options of stabilizing methods, for run labels.
+_OPTION_SYMBOLS = {"gamma": "γ", "std": "σ", "weight": "λ"}
 
 
 def as_list(trajs: Trajectory | Sequence[Trajectory]) -> list[Trajectory]:
     return list(trajs) if isinstance(trajs, (list, tuple)) else [trajs]
 
 
-def _flatten(table: dict, prefix: str = "") -> dict[str, object]:
-    flat = {}
-    for key, value in table.items():
-        if isinstance(value, dict):
-            flat.update(_flatten(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
+def _describe(config: dict) -> dict[str, str]:
+    """Return the label parts of one run: what a reader compares runs by."""
+    optimizer = config.get("optimizer", {})
+    g_lr = optimizer.get("generator", {}).get("lr")
+    d_lr = optimizer.get("discriminator", {}).get("lr")
+    training = config.get("training", {})
+    regularizer = config.get("regularizer", {}) or {}
+    methods = []
+    for name in regularizer.get("names", []):
+        options = regularizer.get(name, {})
+        shown = [f"{symbol}={options[key]:g}" for key, symbol in _OPTION_SYMBOLS.items()
+                 if isinstance(options.get(key), (int, float))]
+        methods.append(f"{name} {' '.join(shown)}".strip())
+    return {
+        "data": config.get("data", {}).get("name", ""),
+        "networks": f"{config.get('generator', {}).get('kind')}/"
+                    f"{config.get('discriminator', {}).get('kind')}",
+        "loss": config.get("objective", {}).get("loss", ""),
+        "regularizer": ", ".join(methods) or "no regularizer",
+        "scheme": training.get("scheme", ""),
+        "d_steps": f"d_steps={training.get('d_steps')}",
+        "optimizer": optimizer.get("generator", {}).get("name", ""),
+        "lr": f"h={g_lr:g}" if g_lr == d_lr else f"h_G={g_lr:g}, h_D={d_lr:g}",
+    }
 
 
 def run_labels(trajs: Sequence[Trajectory]) -> list[str]:
-    """Label each run by the config values that differ between the runs.
+    """Label each run by what differs between the runs (scheme, step size, regularizer, ...).
 
-    A single run is labelled by its update scheme and step sizes.
+    A single run is labelled by its update scheme, step size and regularizers.
     """
-    configs = [_flatten(traj.config) for traj in trajs]
-    if len(trajs) > 1:
-        keys = sorted({key for config in configs for key in config
-                       if not key.startswith(_IGNORED_KEYS)})
-        differing = [key for key in keys
-                     if len({json.dumps(config.get(key), sort_keys=True) for config in configs}) > 1]
-        if differing:
-            return [", ".join(f"{key.split('.')[-1]}={config.get(key)}" for key in differing[:3])
-                    for config in configs]
+    parts = [_describe(traj.config) for traj in trajs]
+    if len(trajs) == 1:
+        only = parts[0]
+        label = f"{only['scheme']}, {only['lr']}"
+        if only["regularizer"] != "no regularizer":
+            label = f"{label}, {only['regularizer']}"
+        return [label]
+    differing = [key for key in parts[0] if len({part[key] for part in parts}) > 1]
+    if not differing:
         return [f"run {i + 1}" for i in range(len(trajs))]
-    config = configs[0]
-    g_lr = config.get("optimizer.generator.lr")
-    d_lr = config.get("optimizer.discriminator.lr")
-    step = f"h={g_lr:g}" if g_lr == d_lr else f"h_G={g_lr:g}, h_D={d_lr:g}"
-    return [f"{config.get('training.scheme', '')}, {step}"]
+    return [", ".join(part[key] for key in differing) for part in parts]
 
 
 def game_key(traj: Trajectory) -> str:

@@ -3,13 +3,13 @@
 For a two-parameter game (the Dirac GAN: θ and ψ) the plane is the parameter
 plane itself and the field is exact. For larger models the plane passes
 through the mean of the recorded parameter path and is spanned by its first
-two principal components; the arrows are the field evaluated on that plane
+two principal components. The arrows are the field evaluated on that plane
 and projected onto it, so they show the motion within the plane only.
 
 The field is evaluated by ``ganlab.dynamics.field``, which runs the game's own
 loss code, so regularizers are included. Runs whose configs define the same
-game (see ``game_key``) share one panel; runs of different games get one panel
-each.
+game (see ``game_key``) share one panel, and runs of different games get one
+panel each.
 """
 
 from __future__ import annotations
@@ -121,9 +121,9 @@ def render_field(
 ) -> Figure | Path:
     """Draw the vector field of each run's game with its recorded parameter path.
 
-    ``grid`` points per axis for the field; ``arrows`` draws arrows instead of
-    streamlines; ``layout`` is "auto" (one panel for runs of the same game,
-    else one panel per run), "overlay" or "panels". With an .mp4 or .gif
+    ``grid`` is the number of field points per axis, and ``arrows`` draws
+    arrows instead of streamlines. ``layout`` is "auto" (one panel for runs of
+    the same game, else one panel per run), "overlay" or "panels". With an .mp4 or .gif
     ``out`` the paths grow over the snapshots of the first run (``fps``
     frames per second, every ``every``-th snapshot). Returns the figure, or
     the animation's path.
@@ -161,8 +161,6 @@ def render_field(
             ax.plot(*stationary, marker="*", color=STATIONARY_COLOR, markersize=11,
                     linestyle="none", label="equilibrium", zorder=6)
         ax.legend(loc="upper right", fontsize=7, framealpha=0.85)
-        if len(groups) > 1:
-            ax.set_title(labels[runs[0]], fontsize=9)
         panels.append(panel)
 
     title = figure.suptitle(" ")
