@@ -18,7 +18,8 @@ try:
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.1.0"
 
-__all__ = ["load_config", "train", "open", "render", "diagnose", "__version__"]
+__all__ = ["load_config", "train", "resume", "open", "render", "diagnose", "compute_metrics",
+           "__version__"]
 
 
 def load_config(source="ring8", overrides=()):
@@ -33,6 +34,13 @@ def train(config, out, *, overwrite=False, overrides=(), on_step=None):
     from ganlab.training import train as _train
 
     return _train(config, out, overwrite=overwrite, overrides=overrides, on_step=on_step)
+
+
+def resume(run_dir, config=None, overrides=(), on_step=None):
+    """Continue a stopped run from its last checkpoint; return a ``RunResult``."""
+    from ganlab.training import resume as _resume
+
+    return _resume(run_dir, config, overrides, on_step=on_step)
 
 
 def open(path):  # noqa: A001 - the public name mirrors builtins.open on purpose
@@ -56,3 +64,12 @@ def diagnose(traj_or_path, **thresholds):
     if isinstance(traj_or_path, str) or hasattr(traj_or_path, "__fspath__"):
         traj_or_path = open(traj_or_path)
     return _diagnose(traj_or_path, **thresholds)
+
+
+def compute_metrics(traj_or_path):
+    """Compute every per-snapshot metric of a run; returns a dict of arrays keyed by metric."""
+    from ganlab.metrics import compute_trajectory_metrics
+
+    if isinstance(traj_or_path, str) or hasattr(traj_or_path, "__fspath__"):
+        traj_or_path = open(traj_or_path)
+    return compute_trajectory_metrics(traj_or_path)

@@ -101,7 +101,9 @@ SECTION_FIELDS: dict[str, list[Field]] = {
               "'cuda' or 'cuda:N'."),
         Field("precision", str, "float32", "Floating point precision of networks and data.",
               choices=("float32", "float64")),
-        Field("threads", int, 0, "PyTorch intra-op CPU threads; 0 keeps PyTorch's default.",
+        Field("threads", int, 1, "PyTorch intra-op CPU threads; 0 keeps PyTorch's default "
+              "(one per core). Toy networks train fastest on one thread: with two, every small "
+              "matrix product pays for thread synchronization (see docs/benchmarks.md).",
               "threads", low=0, high=1024),
     ],
     "record": [
@@ -209,11 +211,13 @@ def read_toml(path: str | Path) -> dict[str, Any]:
     except IsADirectoryError:
         raise ConfigError(f"config path {str(path)!r} is a directory; give a .toml file") from None
     except UnicodeDecodeError:
-        raise ConfigError(f"config file {str(path)!r} is not UTF-8 text") from None
+        raise ConfigError(f"config file {str(path)!r} is not UTF-8 text; save it with UTF-8 "
+                          f"encoding") from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"config file {str(path)!r} is not valid TOML: {error}") from None
+        raise ConfigError(f"config file {str(path)!r} is not valid TOML: {error}; fix the "
+                          f"syntax there") from None
 
 
 def preset_names() -> list[str]:

@@ -25,6 +25,7 @@ import torch
 from ganlab.data.base import Distribution
 from ganlab.dynamics.recording import DynamicsRecorder
 from ganlab.game import Game
+from ganlab.metrics import compute_snapshot_metrics
 from ganlab.networks import sample_latent
 from ganlab.store.base import SNAPSHOT_SERIES, StoreWriter
 
@@ -55,7 +56,6 @@ class Recorder:
         self.manifold_latent, self.manifold_shape = self._make_manifold_latent(latent_dim)
         self._scalar_names: list[str] | None = None
         self._metric_names: list[str] | None = None
-        self._metrics_hook = _load_metrics_hook()
         self.dynamics = DynamicsRecorder(game, distribution, config, writer)
 
         if not resume:  # a resumed run's store already holds the static arrays
@@ -205,14 +205,17 @@ class Recorder:
         """Record a snapshot (and its metrics) at generator step ``step``; return its arrays."""
         row = self.evaluate()
         self.writer.append(SNAPSHOT_SERIES, step, row)
-        if self._metrics_hook is not None:
-            self._record_metrics(step, row)
+        self._record_metrics(step, row)
         return row
 
     def _record_metrics(self, step: int, row: Mapping[str, np.ndarray]) -> None:
         options = self.config.get("metrics", {})
-        values = self._metrics_hook(row["samples"], self.real, self.distribution.modes,
-                                    row.get("discriminator"), self.config["objective"]["loss"], options)
+        grid = None
+        if "grid_x" in self.grids:
+            grid = tuple(self.grids[name] for name in ("grid_x", "grid_y") if name in self.grids)
+        values = compute_snapshot_metrics(row["samples"], self.real, self.distribution.modes,
+                                          row.get("discriminator"),
+                                          self.config["objective"]["loss"], options, grid=grid)
         if self._metric_names is None:
             self._metric_names = sorted(values)
             self.writer.define_series("metrics", {k: ((), np.float64) for k in self._metric_names},
@@ -231,12 +234,3 @@ class Recorder:
                                       self._scalar_capacity)
         row = {name: float(values.get(name, math.nan)) for name in self._scalar_names}
         self.writer.append("scalars", step, row)
-
-
-def _load_metrics_hook():
-    try:
-        from ganlab.metrics import compute_snapshot_metrics
-    except ImportError:
-        log.debug("ganlab.metrics is not available; snapshots are recorded without metrics")
-        return None
-    return compute_snapshot_metrics
