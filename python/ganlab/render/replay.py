@@ -69,7 +69,7 @@ def render_replay(
     directory (every run directory directly inside it), or a list of these.
     ``names`` labels the runs (default: the run name from the store or config).
     ``max_snapshots`` caps the snapshots per run; longer runs are subsampled
-    evenly in time and the page says so. ``max_curve_points`` caps the points
+    evenly in time and the page shows a notice. ``max_curve_points`` caps the points
     per curve (longer curves are averaged over equal bins). ``phases`` gives
     diagnosis phases as ``(label, start_step, end_step)``, one list per run for
     several runs; without it the findings of ``ganlab.diagnosis.diagnose`` are
@@ -320,7 +320,8 @@ def _config_panels(runs: list[Trajectory], names: list[str]) -> str:
     panels = []
     for traj, name in zip(runs, names):
         config = json.dumps(traj.config, indent=2, sort_keys=True, default=str)
-        detail = ", ".join(f"{key} {value}" for key, value in traj.status_detail.items())
+        detail = ", ".join(f"{key}={value:.4g}" if isinstance(value, float) else f"{key}={value}"
+                           for key, value in traj.status_detail.items())
         status = traj.status + (f" ({detail})" if detail else "")
         panels.append(
             "<details class=\"config\"><summary>Config of "

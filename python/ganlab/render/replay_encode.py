@@ -28,12 +28,9 @@ from ganlab.trajectory import Trajectory
 
 logger = logging.getLogger(__name__)
 
-# Losses whose discriminator output is a logit, shown as D(x) = sigmoid(logit).
-# Every other loss (wasserstein, hinge, least squares) shows the raw output.
-LOGIT_LOSSES = frozenset(
-    {"minimax", "nonsaturating", "non_saturating", "non-saturating", "standard", "logistic",
-     "bce", "saturating", "vanilla", "js", "relativistic", "relativistic_average"}
-)
+# Losses read as logit losses when the objective registry does not know the name
+# (a run recorded by another version of ganlab).
+LOGIT_LOSSES = frozenset({"minimax", "nonsaturating"})
 
 
 class BinaryBuffer:
@@ -64,7 +61,13 @@ def value_kind(config: dict[str, Any]) -> tuple[str, str]:
     if not loss:
         # NOTE: a run without objective.loss is assumed to use a logit discriminator.
         return "", "probability"
-    return loss, ("probability" if loss.lower() in LOGIT_LOSSES else "critic")
+    from ganlab.objectives import LOSSES
+
+    if loss in LOSSES:
+        logit = LOSSES.get(loss).obj.output == "logit"
+    else:
+        logit = loss in LOGIT_LOSSES
+    return loss, ("probability" if logit else "critic")
 
 
 def select_snapshots(count: int, max_snapshots: int) -> np.ndarray:

@@ -42,6 +42,8 @@ function buildCurves(app) {
     if (names.length === 0) {
       continue;
     }
+    // Losses first, then the other series in alphabetical order.
+    names.sort((a, b) => (b.includes("loss") - a.includes("loss")) || a.localeCompare(b));
     const heading = document.createElement("h2");
     heading.textContent = titles[group];
     panel.append(heading);
@@ -93,7 +95,8 @@ function chartBounds(app, chart) {
     return [0, 1];
   }
   if (high === low) {
-    return [low - 1, high + 1];
+    const pad = low === 0 ? 1 : 0.1 * Math.abs(low);
+    return [low - pad, high + pad];
   }
   const pad = 0.05 * (high - low);
   return [low - pad, high + pad];
