@@ -314,3 +314,14 @@ def test_invalid_inputs_raise_usage_error(tmp_path):
     with pytest.raises(UsageError, match="neither a run nor a sweep directory"):
         render(tmp_path, tmp_path / "x.html")
     assert not (tmp_path / "x.html").exists()
+
+
+def test_registered_as_render_kind(tmp_path):
+    from ganlab.render import RENDER_KINDS, render as render_kind
+
+    path = render_kind(make_trajectory(), "replay", tmp_path / "kind.html", diagnose=False)
+    text, document, _ = read_page(path)
+
+    assert RENDER_KINDS.get("replay").extra["multi_run"] is True
+    assert document["runs"][0]["name"] == "ring-run"
+    assert text.startswith("<!DOCTYPE html>")
