@@ -238,3 +238,16 @@ def test_spectrum_limit_rejects_large_model(tmp_path):
     with pytest.raises(ConfigError, match="record.spectrum_limit"):
         Trainer(config, tmp_path / "run")
     assert not (tmp_path / "run").exists()
+
+
+def test_overflowing_parameters_end_as_diverged(tmp_path):
+    # ψ overflows to -inf in the first step while that step's losses are still finite, so
+    # the spectrum of step 1 sees infinite parameters before the loop detects divergence.
+    config = load_config(DIRAC, ["training.steps=3", "record.spectrum_every=1",
+                                 "generator.initial=[1e300]", "optimizer.lr=1e10"])
+    with np.errstate(all="ignore"):
+        result = Trainer(config, tmp_path / "run").run()
+    assert result.status == "diverged"
+    series = ganlab.open(result.run_dir).series("spectrum")
+    assert list(series["step"]) == [0, 1]
+    assert np.all(np.isnan(series["field_real"][1]))

@@ -86,7 +86,11 @@ def steps_matrix(generator_size: int, size: int, generator_lr: float,
 
 def update_jacobian(jacobian: np.ndarray, generator_size: int, generator_lr: float,
                     discriminator_lr: float, scheme: str, d_steps: int = 1) -> np.ndarray:
-    """Return the Jacobian of one generator step of the update map (see the module doc)."""
+    """Return the Jacobian of one generator step of the update map (see the module doc).
+
+    NOTE: this is the map of plain gradient steps at the optimizers' learning
+    rates. Momentum, Adam and RMSprop keep state that it leaves out.
+    """
     jacobian = np.asarray(jacobian, dtype=np.float64)
     size = len(jacobian)
     g = slice(0, generator_size)
@@ -123,8 +127,16 @@ class Spectrum:
 
 
 def game_spectrum(field: GameVectorField, config, flat: Tensor | None = None) -> Spectrum:
-    """Compute the Jacobian and both spectra of the game at ``flat`` (default: now)."""
+    """Compute the Jacobian and both spectra of the game at ``flat`` (default: now).
+
+    A Jacobian with infinite or NaN entries (parameters that overflowed before
+    the loss turned non-finite) gives NaN eigenvalues instead of an error, so
+    the run can still end with the status ``diverged``.
+    """
     jacobian = field_jacobian(field, flat).cpu().numpy().astype(np.float64)
+    if not np.isfinite(jacobian).all():
+        missing = np.full(len(jacobian), np.nan + 0j)
+        return Spectrum(jacobian, missing, missing.copy())
     training = config["training"]
     optimizer = config["optimizer"]
     update = update_jacobian(jacobian, field.generator_size, optimizer["generator"]["lr"],
