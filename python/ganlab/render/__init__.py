@@ -15,6 +15,8 @@ import lines at the end of this file load them.
 from __future__ import annotations
 
 import inspect
+import sys
+import types
 import logging
 from pathlib import Path
 from typing import Any, Sequence
@@ -194,3 +196,18 @@ RENDER_KINDS.register("params", _params.render_params, extensions=_DYNAMICS_EXTE
                       default_extension=".png", multi_run=True,
                       description="parameter path projected onto its principal components")
 from ganlab.render import replay as _replay  # noqa: E402, F401  (registers "replay")
+
+
+class _CallableModule(types.ModuleType):
+    """This package, callable as ``ganlab.render(...)``.
+
+    Importing ``ganlab.render`` replaces the function ``ganlab.render`` with this
+    package (Python sets a package's attribute to each submodule it loads), so
+    the package itself forwards calls to ``render``.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any):
+        return render(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -128,4 +128,8 @@ def _run_title(traj: Trajectory) -> str:
     path = traj.path
     if not path or path.startswith("<"):
         return ""
-    return Path(path).name
+    from ganlab.store import STORE_NAMES
+
+    store = Path(path)
+    # A store inside a run directory is named after the run, not "trajectory.zarr".
+    return store.parent.name if store.name in STORE_NAMES.values() else store.name
