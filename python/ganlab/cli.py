@@ -22,8 +22,7 @@ class _Parser(argparse.ArgumentParser):
     """ArgumentParser whose usage errors exit with status 2 after one line."""
 
     def error(self, message: str) -> None:  # noqa: D401 - argparse API
-        self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        self.exit(2, f"{self.prog}: error: {message}; see `{self.prog} --help`\n")
 
 
 def build_parser() -> argparse.ArgumentParser:

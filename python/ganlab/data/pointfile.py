@@ -80,7 +80,7 @@ def read_point_file(
 
     points = _select_columns(path, points, columns)
     _check_finite(path, points, line_numbers)
-    logger.info("read %d points with %d coordinates from %s", len(points), points.shape[1], path)
+    logger.debug("read %d points with %d coordinates from %s", len(points), points.shape[1], path)
     return points
 
 

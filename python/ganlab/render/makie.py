@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import shutil
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -249,14 +250,18 @@ def load_ganviz() -> Any:
     # that importing torch first "may cause a segfault". Whether it does is
     # unknown because no Julia runtime was available to try; docs/julia.md gives
     # the workaround of importing juliacall before ganlab.
-    try:
-        import juliacall
-    except Exception as error:  # juliapkg raises plain Exception when it cannot find Julia
-        raise BackendUnavailableError(
-            f"the makie backend could not start Julia through juliacall ({first_line(error)}): "
-            "install Julia 1.10 or newer (juliaup), or let juliacall download it by unsetting "
-            f"PYTHON_JULIAPKG_OFFLINE; {INSTALL_HINT}"
-        ) from None
+    # The import's warnings concern a running Julia, so they are shown only once it started.
+    with warnings.catch_warnings(record=True) as import_warnings:
+        try:
+            import juliacall
+        except Exception as error:  # juliapkg raises plain Exception when it cannot find Julia
+            raise BackendUnavailableError(
+                f"the makie backend could not start Julia through juliacall "
+                f"({first_line(error)}): install Julia 1.10 or newer (juliaup), or let juliacall "
+                f"download it by unsetting PYTHON_JULIAPKG_OFFLINE; {INSTALL_HINT}"
+            ) from None
+    for caught in import_warnings:
+        warnings.warn_explicit(caught.message, caught.category, caught.filename, caught.lineno)
 
     try:
         module = juliacall.newmodule("GanlabMakie")

@@ -20,6 +20,7 @@ BACKENDS = ("zarr", "hdf5")
 STORE_NAMES = {"zarr": "trajectory.zarr", "hdf5": "trajectory.h5"}
 SUFFIXES = {".zarr": "zarr", ".h5": "hdf5", ".hdf5": "hdf5"}
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+STORE_HINT = "pass a run directory written by `ganlab train`, or its trajectory.zarr or trajectory.h5"
 
 __all__ = [
     "BACKENDS",
@@ -65,13 +66,16 @@ def find_store(path: str | os.PathLike) -> tuple[Path, str]:
     """Locate a store from a run directory or a store path; return (store path, backend)."""
     path = Path(path)
     if not path.exists():
-        raise StoreNotFoundError(f"no run or trajectory store at {path}: the path does not exist")
+        raise StoreNotFoundError(
+            f"no run or trajectory store at {path}: the path does not exist; check it and "
+            f"{STORE_HINT}"
+        )
 
     if path.is_file():
         if not _looks_like_hdf5(path):
             raise StoreError(
                 f"{path} is not a ganlab trajectory store: it is neither an HDF5 file nor a "
-                "Zarr directory"
+                f"Zarr directory; {STORE_HINT}"
             )
         return path, "hdf5"
 
@@ -86,7 +90,7 @@ def find_store(path: str | os.PathLike) -> tuple[Path, str]:
     if not found:
         raise StoreNotFoundError(
             f"{path} is not a ganlab run directory or store: it contains neither "
-            f"{STORE_NAMES['zarr']}, {STORE_NAMES['hdf5']} nor a Zarr zarr.json"
+            f"{STORE_NAMES['zarr']}, {STORE_NAMES['hdf5']} nor a Zarr zarr.json; {STORE_HINT}"
         )
     return find_store(found[0][0])
 

@@ -273,7 +273,7 @@ class HDF5Reader(StoreReader):
         except OSError as error:
             raise StoreError(
                 f"{self.path} is not a readable HDF5 file ({error}); it is damaged, truncated "
-                "or not a ganlab store"
+                "or not a ganlab store: check the path or rerun the training"
             ) from None
         try:
             raw = read_root_attrs(self.file, self.path)
