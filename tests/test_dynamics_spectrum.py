@@ -138,3 +138,21 @@ def test_spectrum_leaves_training_unchanged(tmp_path):
     params_off = ganlab.open(without.run_dir).series("params")
     np.testing.assert_array_equal(params_on["generator"], params_off["generator"])
     np.testing.assert_array_equal(params_on["discriminator"], params_off["discriminator"])
+
+
+@pytest.mark.parametrize("path", ["chunked", "row_by_row"])
+def test_jacobian_paths_agree(mlp_run, monkeypatch, path):
+    from ganlab.dynamics import spectrum
+
+    field = field_from_config(mlp_run.config)
+    real, latent = field.batches[0]
+    phi = initial_parameters(mlp_run)
+    expected = finite_difference_jacobian(plain_field(real, latent), phi)
+    if path == "chunked":
+        monkeypatch.setattr(spectrum, "ROW_CHUNK", 8)
+    else:
+        def unsupported(values, flat):
+            raise RuntimeError("batched backward not implemented")
+
+        monkeypatch.setattr(spectrum, "_batched_rows", unsupported)
+    np.testing.assert_allclose(field_jacobian(field, phi).numpy(), expected, atol=1e-7, rtol=0)

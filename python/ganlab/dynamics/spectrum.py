@@ -13,11 +13,11 @@ D = ∂v_ψ/∂ψ) and step sizes h_G, h_D:
 * simultaneous: ``φ ← φ + H v(φ)`` with ``H = diag(h_G I, h_D I)``, whose
   Jacobian is ``I + H J``;
 * alternating with n_D discriminator steps: each discriminator step
-  ``ψ ← ψ + h_D v_ψ(θ, ψ)`` has the Jacobian ``M_D = [[I, 0], [h_D C, I + h_D D]]``
-  and the generator step ``θ ← θ + h_G v_θ(θ, ψ)`` (at the updated ψ) has
-  ``M_G = [[I + h_G A, h_G B], [0, I]]``; one generator step of the scheme maps
-  φ by the composition, with the Jacobian ``M_G M_D^{n_D}`` (the chain rule,
-  with J taken at φ for every sub-step, which is exact at a stationary point);
+  ``ψ ← ψ + h_D v_ψ(θ, ψ)`` has the Jacobian ``M_D = [[I, 0], [h_D C, I + h_D D]]``.
+  The generator step ``θ ← θ + h_G v_θ(θ, ψ)`` (at the updated ψ) has
+  ``M_G = [[I + h_G A, h_G B], [0, I]]``. One generator step of the scheme is
+  their composition, with the Jacobian ``M_G M_D^{n_D}`` by the chain rule
+  (J is taken at φ for every sub-step, which is exact at a stationary point);
 * extragradient: ``φ ← φ + H v(φ + H v(φ))`` (Korpelevich 1976), whose
   Jacobian is ``I + HJ(I + HJ) = I + HJ + (HJ)²``.
 
@@ -43,6 +43,10 @@ log = logging.getLogger(__name__)
 
 Tensor = torch.Tensor
 
+# Rows of the Jacobian per vectorized backward pass: the pass keeps one copy of
+# the graph's intermediate values per row, so this bounds its memory.
+ROW_CHUNK = 128
+
 
 def field_jacobian(field: GameVectorField, flat: Tensor | None = None) -> Tensor:
     """Return ``∂v/∂φ`` (P, P) at ``flat`` (default: the current parameters).
@@ -61,11 +65,7 @@ def field_jacobian(field: GameVectorField, flat: Tensor | None = None) -> Tensor
         return torch.zeros(size, size, dtype=values.dtype, device=values.device)
 
     try:
-        (rows,) = torch.autograd.grad(values, flat, grad_outputs=torch.eye(size, dtype=values.dtype,
-                                                                          device=values.device),
-                                      retain_graph=True, is_grads_batched=True,
-                                      allow_unused=True, materialize_grads=True)
-        return rows.detach()
+        return _batched_rows(values, flat)
     except RuntimeError as error:
         # Batched double backward is not implemented for every operator; fall back to rows.
         log.debug("batched Jacobian failed (%s); computing it row by row", error)
@@ -82,6 +82,19 @@ def steps_matrix(generator_size: int, size: int, generator_lr: float,
     """Return ``H = diag(h_G I, h_D I)`` (size, size)."""
     return np.diag(np.concatenate([np.full(generator_size, generator_lr),
                                    np.full(size - generator_size, discriminator_lr)]))
+
+
+def _batched_rows(values: Tensor, flat: Tensor) -> Tensor:
+    """Return ∂values/∂flat with vectorized backward passes, ``ROW_CHUNK`` rows at a time."""
+    size = values.numel()
+    identity = torch.eye(size, dtype=values.dtype, device=values.device)
+    chunks = []
+    for start in range(0, size, ROW_CHUNK):
+        (rows,) = torch.autograd.grad(values, flat, grad_outputs=identity[start:start + ROW_CHUNK],
+                                      retain_graph=True, is_grads_batched=True,
+                                      allow_unused=True, materialize_grads=True)
+        chunks.append(rows.detach())
+    return torch.cat(chunks)
 
 
 def update_jacobian(jacobian: np.ndarray, generator_size: int, generator_lr: float,
