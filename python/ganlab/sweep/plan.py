@@ -35,11 +35,11 @@ MAX_BATCHED_PARAMETERS = 50_000
 
 # Settings whose stacked training was measured bit-for-bit equal to separate runs on
 # the CPU (PyTorch 2.13, AVX-512): float32, batch sizes that are multiples of 32 (8, 12,
-# 13, 16, 24, 48 and 100 were not) and these activations (elu and softplus were not).
+# 13, 16, 24, 48 and 100 were not) and these activations (tanh, elu and softplus were not).
 # Elsewhere the float32 values differ in the last bits (about 1e-7 after 40 steps), so
 # --batched auto trains such runs separately and --batched on accepts the difference.
 EXACT_BATCH_MULTIPLE = 32
-EXACT_ACTIVATIONS = ("relu", "leaky_relu", "tanh")
+EXACT_ACTIVATIONS = ("relu", "leaky_relu")
 
 
 @dataclass
