@@ -10,7 +10,8 @@ networks in evaluation mode and without touching any training random state:
   generated samples (``sample_grad``).
 
 Scalars (loss terms, gradient norms, learning rates) are recorded at the finer
-``record.scalars_every`` cadence, metrics at every snapshot.
+``record.scalars_every`` cadence, metrics at every snapshot (or every
+``metrics.every`` generator steps, and at the last step).
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from typing import Any, Mapping
 import numpy as np
 import torch
 
+from ganlab.counting.recording import CountRecorder
 from ganlab.data.base import Distribution
 from ganlab.dynamics.recording import DynamicsRecorder
+from ganlab.errors import ConfigError
 from ganlab.game import Game
 from ganlab.metrics import compute_snapshot_metrics
 from ganlab.networks import sample_latent
@@ -33,6 +36,17 @@ log = logging.getLogger(__name__)
 
 # Latent grid range for a standard normal latent: about 99.7 % of the mass per axis.
 GAUSSIAN_LATENT_RANGE = 3.0
+
+
+def check_metrics_cadence(config: Mapping[str, Any]) -> None:
+    """Reject a ``metrics.every`` that would fall between snapshots."""
+    every = config.get("metrics", {}).get("every", 0)
+    snapshot_every = config["record"]["every"]
+    if every and every % snapshot_every:
+        raise ConfigError(f"metrics.every = {every} is not a multiple of record.every = "
+                          f"{snapshot_every}, so metrics would fall between snapshots; use a "
+                          f"multiple such as {snapshot_every * max(1, round(every / snapshot_every))}"
+                          f" or 0 for every snapshot")
 
 
 class Recorder:
@@ -56,6 +70,7 @@ class Recorder:
         self.manifold_latent, self.manifold_shape = self._make_manifold_latent(latent_dim)
         self._scalar_names: list[str] | None = None
         self._metric_names: list[str] | None = None
+        self._metrics_every = config.get("metrics", {}).get("every", 0)
         self.dynamics = DynamicsRecorder(game, distribution, config, writer)
 
         if not resume:  # a resumed run's store already holds the static arrays
@@ -64,6 +79,9 @@ class Recorder:
         self.writer.define_series(SNAPSHOT_SERIES, self._snapshot_fields(), capacity)
         self._scalar_capacity = config["training"]["steps"] // self.record["scalars_every"] + 2
         self._snapshot_capacity = capacity
+        # Count datasets add the count histogram of every snapshot (ganlab.counting).
+        self.counting = CountRecorder.create(distribution, self.real, writer, config, capacity,
+                                             resume=resume)
 
     # Setup --------------------------------------------------------------------
 
@@ -205,7 +223,9 @@ class Recorder:
         """Record a snapshot (and its metrics) at generator step ``step``; return its arrays."""
         row = self.evaluate()
         self.writer.append(SNAPSHOT_SERIES, step, row)
-        self._record_metrics(step, row)
+        every = self._metrics_every
+        if not every or step % every == 0 or step == self.config["training"]["steps"]:
+            self._record_metrics(step, row)
         return row
 
     def _record_metrics(self, step: int, row: Mapping[str, np.ndarray]) -> None:
@@ -216,11 +236,16 @@ class Recorder:
         values = compute_snapshot_metrics(row["samples"], self.real, self.distribution.modes,
                                           row.get("discriminator"),
                                           self.config["objective"]["loss"], options, grid=grid)
+        if self.counting is not None:
+            values.update(self.counting.record(step, row["samples"]))
         if self._metric_names is None:
             self._metric_names = sorted(values)
-            self.writer.define_series("metrics", {k: ((), np.float64) for k in self._metric_names},
-                                      self._snapshot_capacity)
-        self.writer.append("metrics", step, {k: float(values[k]) for k in self._metric_names})
+            if self._metric_names:  # with metrics.enabled = [] the run has no metrics series
+                self.writer.define_series("metrics",
+                                          {k: ((), np.float64) for k in self._metric_names},
+                                          self._snapshot_capacity)
+        if self._metric_names:
+            self.writer.append("metrics", step, {k: float(values[k]) for k in self._metric_names})
 
     def after_step(self, step: int) -> None:
         """Record the parameter and spectrum series due after generator step ``step``."""

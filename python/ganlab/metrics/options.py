@@ -25,6 +25,10 @@ METRIC_GROUPS = {
 METRIC_FIELDS = [
     Field("enabled", list, list(METRIC_GROUPS), "Metric groups computed at every snapshot: "
           + ", ".join(METRIC_GROUPS) + ".", item=str),
+    Field("every", int, 0, "Generator steps between metric records, a multiple of "
+          "record.every; 0 records the metrics at every snapshot. Exact W2 on 512 points costs "
+          "about 0.1 s per record, more than 100 training steps of the ring preset (see "
+          "docs/benchmarks.md).", "generator steps", low=0),
     Field("threshold", float, 3.0, "Distance to the nearest mode below which a sample is high "
           "quality (VEEGAN and PacGAN use 3).", "standard deviations", low=0.0, low_open=True),
     Field("assignment", str, "standardized", "Nearest-mode rule: 'standardized' divides each "

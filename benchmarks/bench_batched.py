@@ -1,0 +1,107 @@
+"""Time small-network runs trained as one batched group against the same runs one after another.
+
+The networks are those of the small experiments of Mescheder, Nowozin and
+Geiger, "The Numerics of GANs" (NeurIPS 2017): generator and discriminator
+with 4 hidden layers of 16 units, latent z in R^16. The data is the ring of 8
+Gaussians, batch 512, Adam. R runs that differ only in their seed are trained
+
+* as one batched group (``ganlab.sweep.batched.BatchedGroup``: stacked
+  parameters, batched matrix products, one optimizer per player), and
+* one after another, each with its own ``Trainer``,
+
+on one thread, interleaved and repeated. Both include building the runs and
+writing their stores; recording is minimized (snapshots at the first and last
+step only, no metrics) so that the figure is the training throughput.
+
+    python benchmarks/bench_batched.py            # 64 runs x 200 steps, 2 repeats
+    python benchmarks/bench_batched.py --quick    # 4 runs x 10 steps (a smoke test)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import interleave, print_footer, print_header, ratios, report_ratio, summary  # noqa: E402
+
+
+def small_configs(runs: int, steps: int) -> list[dict]:
+    from ganlab import config as config_module
+
+    overrides = [f"training.steps={steps}", "training.batch_size=512", "training.device=cpu",
+                 "training.threads=1", "generator.hidden=16", "generator.depth=4",
+                 "generator.latent_dim=16", "discriminator.hidden=16", "discriminator.depth=4",
+                 f"record.every={steps}", f"record.scalars_every={steps}",
+                 "record.params_every=0", "record.checkpoint_every=0", "metrics.enabled=[]"]
+    return [config_module.load_config("ring8", overrides + [f"training.seed={seed}"])
+            for seed in range(runs)]
+
+
+def time_batched(configs) -> float:
+    """Train ``configs`` as one batched group; return run-steps per second."""
+    from ganlab.sweep.batched import BatchedGroup
+
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        group = BatchedGroup(configs, [Path(folder) / f"seed-{i}" for i in range(len(configs))])
+        results = group.run()
+        seconds = time.perf_counter() - start
+    torch.set_num_threads(1)
+    _check(results)
+    return len(configs) * configs[0]["training"]["steps"] / seconds
+
+
+def time_sequential(configs) -> float:
+    """Train ``configs`` one after another; return run-steps per second."""
+    from ganlab.training import Trainer
+
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        results = [Trainer(config, Path(folder) / f"seed-{i}").run()
+                   for i, config in enumerate(configs)]
+        seconds = time.perf_counter() - start
+    torch.set_num_threads(1)
+    _check(results)
+    return len(configs) * configs[0]["training"]["steps"] / seconds
+
+
+def _check(results) -> None:
+    statuses = {result.status for result in results}
+    if statuses != {"completed"}:
+        raise RuntimeError(f"benchmark runs ended with statuses {sorted(statuses)}")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="4 runs x 10 steps, 2 repeats")
+    parser.add_argument("--runs", type=int, default=64, help="runs per group (default: 64)")
+    parser.add_argument("--steps", type=int, default=200,
+                        help="generator steps per run (default: 200)")
+    parser.add_argument("--repeats", type=int, default=2, help="repeats (default: 2)")
+    args = parser.parse_args(argv)
+    runs, steps, repeats = (4, 10, 2) if args.quick else (args.runs, args.steps, args.repeats)
+
+    torch.set_num_threads(1)
+    print_header("small-network sweep: one batched group against runs one after another")
+    configs = small_configs(runs, steps)
+    print(f"workload: {runs} runs (seeds 0..{runs - 1}), G and D 4 x 16 ReLU, z in R^16, "
+          f"ring of 8 Gaussians, batch 512, Adam, {steps} steps, recording minimized")
+    rates = interleave({"batched": lambda: time_batched(configs),
+                        "sequential": lambda: time_sequential(configs)}, repeats)
+    print("run-steps per second, median (min to max):")
+    for name, values in rates.items():
+        print(f"  {name}: {summary(values)}")
+    report_ratio("batched / sequential throughput",
+                 ratios(rates["batched"], rates["sequential"]), target=8.0)
+    print_footer()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
