@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from ganlab.diagnosis.report import Finding, step_span
-from ganlab.diagnosis.signals import RunSignals
+from ganlab.diagnosis.signals import RunSignals, true_runs
 
 
 def _matched(signals: RunSignals, thresholds: dict) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -28,6 +28,21 @@ def _matched(signals: RunSignals, thresholds: dict) -> tuple[np.ndarray, dict[st
         criteria = {"w2": relative <= thresholds["converged_w2_ratio"]}
     matched = np.logical_and.reduce(list(criteria.values()))
     return matched, criteria
+
+
+def fill_flicker(mask: np.ndarray, max_gap: int) -> np.ndarray:
+    """Set runs of at most ``max_gap`` False values with True on both sides to True.
+
+    Runs at the start or the end stay False, because nothing shows the state
+    returning there.
+    """
+    filled = np.asarray(mask, dtype=bool).copy()
+    if max_gap < 1:
+        return filled
+    for first, last in true_runs(~filled):
+        if first > 0 and last < len(filled) - 1 and last - first + 1 <= max_gap:
+            filled[first : last + 1] = True
+    return filled
 
 
 def _final_values(signals: RunSignals) -> dict[str, float]:
@@ -58,6 +73,9 @@ def detect_convergence(signals: RunSignals, thresholds: dict, unstable: list[Fin
     tail_start = int(steps[count - tail])
     last = int(steps[-1])
     matched, criteria = _matched(signals, thresholds)
+    flicker = thresholds["flicker_snapshots"]
+    matched = fill_flicker(matched, flicker)
+    criteria = {name: fill_flicker(ok, flicker) for name, ok in criteria.items()}
     final = _final_values(signals)
 
     blocking = [f for f in unstable if f.end_step >= tail_start]

@@ -1,6 +1,10 @@
 """Mode collapse and mode hopping, read from the set of occupied modes at each snapshot.
 
 The occupied set S_t is constant over *stays* (maximal runs of snapshots).
+In real runs the mass of an occupied mode fluctuates around the occupancy
+threshold, so a stay is often interrupted by a few snapshots that occupy only
+some of its modes. Such interruptions, up to ``flicker_snapshots`` long and
+followed by the same set again, are flicker: the stays on both sides merge.
 Consecutive stays with 1 <= |S| < K form a chain. A stay much longer than the
 chain's median stay is a collapse; the rest of the chain is hopping when it
 changes its set often enough and visits more modes than it holds at once.
@@ -24,6 +28,7 @@ class Stay:
     modes: tuple[int, ...]
     first: int
     last: int
+    flicker: int = 0  # snapshots inside [first, last] whose occupied set was a subset of ``modes``
 
     @property
     def length(self) -> int:
@@ -40,6 +45,35 @@ def occupied_stays(occupied: np.ndarray) -> list[Stay]:
         else:
             stays.append(Stay(modes, t, t))
     return stays
+
+
+def merge_flicker(stays: list[Stay], max_gap: int) -> list[Stay]:
+    """Merge stays of the same set separated by at most ``max_gap`` snapshots of its subsets.
+
+    Only subsets may fill the gap: a short visit to a mode outside the set is
+    a hop, not flicker.
+    """
+    if max_gap < 1:
+        return list(stays)
+    merged: list[Stay] = []
+    i = 0
+    while i < len(stays):
+        current = Stay(stays[i].modes, stays[i].first, stays[i].last, stays[i].flicker)
+        held = set(current.modes)
+        j = i + 1
+        while j < len(stays):
+            k, gap = j, 0
+            while k < len(stays) and gap <= max_gap and set(stays[k].modes) < held:
+                gap += stays[k].length
+                k += 1
+            if k == j or gap > max_gap or k == len(stays) or stays[k].modes != current.modes:
+                break
+            current.last = stays[k].last
+            current.flicker += gap + stays[k].flicker
+            j = k + 1
+        merged.append(current)
+        i = j
+    return merged
 
 
 def _chains(stays: list[Stay], n_modes: int) -> list[list[Stay]]:
@@ -79,9 +113,11 @@ def _collapse_finding(stay: Stay, signals: RunSignals) -> Finding:
     high_quality = signals.metric("high_quality")
     evidence = {
         "modes": list(stay.modes),
+        "missing_modes": [k for k in range(n_modes) if k not in stay.modes],
         "modes_occupied": len(stay.modes),
         "modes_total": n_modes,
         "snapshots": stay.length,
+        "flicker_snapshots": stay.flicker,
         "mean_mass": {str(k): float(m) for k, m in zip(stay.modes, mass)},
     }
     if high_quality is not None:
@@ -90,6 +126,8 @@ def _collapse_finding(stay: Stay, signals: RunSignals) -> Finding:
         f"mode collapse: {step_span(start, end)}, {len(stay.modes)} of {n_modes} modes occupied "
         f"({mode_list(list(stay.modes))}) for {stay.length} snapshots"
     )
+    if stay.flicker:
+        summary += f" ({stay.flicker} of them with fewer modes, counted as flicker)"
     return Finding("mode collapse", start, end, evidence, summary)
 
 
@@ -131,7 +169,15 @@ def detect_mode_phases(signals: RunSignals, thresholds: dict) -> list[Finding]:
     min_length = thresholds["collapse_min_snapshots"]
     findings = []
 
-    for chain in _chains(occupied_stays(signals.occupied), n_modes):
+    occupied = signals.occupied.copy()
+    high_quality = signals.metric("high_quality")
+    if high_quality is not None:
+        # Snapshots with too few samples on any mode get an empty occupied set: they end a chain
+        # unless they are flicker inside a longer stay.
+        unsettled = ~(np.nan_to_num(high_quality, nan=0.0) >= thresholds["mode_min_quality"])
+        occupied[unsettled] = False
+    stays = merge_flicker(occupied_stays(occupied), thresholds["flicker_snapshots"])
+    for chain in _chains(stays, n_modes):
         long_stays, pieces = _split_long_stays(chain, min_length, thresholds["collapse_dwell_factor"])
         collapses = list(long_stays)
         for piece in pieces:

@@ -15,6 +15,14 @@ DIAGNOSIS_FIELDS = [
     Field("collapse_dwell_factor", float, 3.0, "Inside a sequence of changing occupied sets, a "
           "stay this many times longer than the median stay is reported as collapse, not as "
           "part of mode hopping.", low=1.0),
+    Field("mode_min_quality", float, 0.2, "Share of high-quality samples a snapshot needs before "
+          "its occupied set counts for mode collapse and mode hopping. Below it most samples lie "
+          "off the modes (early training, or a generator spread along the data), and the few "
+          "that land on a mode do not show which modes the generator holds.", low=0.0, high=1.0),
+    Field("flicker_snapshots", int, 2, "Runs of at most this many snapshots that interrupt a "
+          "state and end in it again count as flicker, not as a change: a dip of the occupied "
+          "set to some of its modes inside a mode collapse, or snapshots that stop matching the "
+          "data inside a converged tail. 0 turns this off.", "snapshots", low=0),
     Field("hop_min_hops", int, 3, "Changes of the occupied set needed for a mode hopping "
           "phase.", "hops", low=1),
     Field("oscillation_min_autocorr", float, 0.4, "Autocorrelation at the period lag needed to "

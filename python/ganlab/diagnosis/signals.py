@@ -73,6 +73,11 @@ def _trajectory_metrics(traj: Any, steps: np.ndarray, metric_options: dict[str, 
     return compute_trajectory_metrics(traj, metric_options)
 
 
+# Share of the data scale used as the W2 floor when the floor is 0 (a point mass
+# such as the Dirac GAN's data), so that ratios to the floor stay finite.
+POINT_MASS_FLOOR = 1e-3
+
+
 def sampling_floor_w2(real: np.ndarray, n_samples: int, metric_options: dict[str, Any]) -> float:
     """Return W2 between two disjoint sets of real points, sized like the metric's comparison.
 
@@ -109,6 +114,8 @@ def gather_signals(traj: Any, occupancy_fraction: float) -> RunSignals:
         if samples.ndim == 2:
             samples = samples[:, :, None]
         w2_floor = sampling_floor_w2(real, samples.shape[1], metric_options)
+        if w2_floor == 0.0:
+            w2_floor = POINT_MASS_FLOOR * data_scale
 
     modes = modes_from_dict(traj.modes)
     mass = occupied = None
