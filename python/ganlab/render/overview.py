@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 
 from ganlab.errors import UsageError
 from ganlab.render.curves import CurvePanel, select_series
+from ganlab.render.phases import diagnosed_phases, shade_phases
 from ganlab.render.scene import Layers, build_scene, scene_limits
 from ganlab.render.selection import drawable_snapshots, evenly_spaced
 from ganlab.render.style import new_figure, save_figure
@@ -41,6 +42,7 @@ def render_overview(
     boundary: bool = True,
     size: tuple[float, float] | None = None,
     dpi: float = 150,
+    phases: bool = True,
 ) -> Figure:
     """Draw ``panels`` evenly spaced snapshots (first and last included) and the loss curves.
 
@@ -51,8 +53,10 @@ def render_overview(
     ``boundary`` draws the decision boundary D(x) = 1/2 for logit outputs.
     ``size`` is (width, height) in inches, by default 2.0 in per panel column
     plus 0.9 in for the colorbar, and 2.0 in per panel row plus 1.7 in for the
-    curves. ``dpi`` sets the pixel density of PNG output. Returns the figure,
-    written to ``out`` first when given.
+    curves. ``dpi`` sets the pixel density of PNG output. ``phases`` shades the
+    phases that ``ganlab.diagnosis`` labels on the curves (skipped when the
+    run cannot be diagnosed). Returns the figure, written to ``out`` first
+    when given.
     """
     drawable = drawable_snapshots(traj)
     chosen = evenly_spaced(drawable.count, panels)
@@ -101,6 +105,8 @@ def render_overview(
     curves = CurvePanel(curves_ax, traj, series)
     curves.mark_steps([int(traj.steps[i]) for i in chosen])
     curves.mark_divergence(drawable.diverged_step)
+    if phases:
+        shade_phases(curves_ax, diagnosed_phases(traj))
 
     title = _run_title(traj)
     if drawable.note:
