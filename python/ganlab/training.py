@@ -31,6 +31,7 @@ from ganlab.errors import ConfigError, RunExistsError, StoreError
 from ganlab.game import Game
 from ganlab.networks import sample_latent
 from ganlab.optimizers import make_optimizer
+from ganlab.plugins import load_plugins
 from ganlab.recorder import Recorder, check_metrics_cadence
 from ganlab.schemes import SCHEMES
 
@@ -108,6 +109,8 @@ class Trainer:
 
         # Everything that can fail on bad input happens before the run directory is touched.
         check_metrics_cadence(config)
+        # A config resolved in another process (a sweep worker) names plugins not imported here.
+        load_plugins(config.get("plugins", []))
         self.distribution = make_distribution(config["data"]["name"], _data_params(config))
         if training["threads"]:
             torch.set_num_threads(training["threads"])

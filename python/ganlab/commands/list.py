@@ -26,10 +26,16 @@ def add_parser(subparsers):
     parser.add_argument("what", choices=[*LISTINGS, "presets"],
                         help="presets are built-in run configs; data-presets are named dataset "
                              "scales from the literature; kinds are figure kinds of `render`")
+    parser.add_argument("--plugin", action="append", default=[], metavar="FILE_OR_MODULE",
+                        help="import a plugin first, so its entries are listed too: a .py file "
+                             "(relative to the current directory) or a module name (repeatable)")
+    parser.add_argument("--config", metavar="FILE",
+                        help="import the plugins that this config file names in plugins = [...]")
     return parser
 
 
 def run(args) -> int:
+    _load_plugins(args)
     if args.what == "presets":
         _print_presets()
         return 0
@@ -48,6 +54,17 @@ def run(args) -> int:
                 unit = f" [{field.unit}]" if field.unit else ""
                 print(f"    {field.name} = {default!r}{unit}: {field.doc}")
     return 0
+
+
+def _load_plugins(args) -> None:
+    from ganlab.plugins import load_plugins
+
+    load_plugins(args.plugin)
+    if args.config is not None:
+        from ganlab.config import locate, read_toml
+
+        path = locate(args.config)
+        load_plugins(read_toml(path).get("plugins", []), path.resolve().parent)
 
 
 def _print_presets() -> None:

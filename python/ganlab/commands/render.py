@@ -77,8 +77,11 @@ def add_parser(subparsers):
 
 
 def run(args) -> int:
+    from ganlab.plugins import load_plugins_of_runs
     from ganlab.render import RENDER_KINDS, check_extension, render
 
+    # A plugin named in a run's config may register the requested kind.
+    load_plugins_of_runs(args.runs)
     entry = RENDER_KINDS.get(args.kind)
     multi_run = bool(entry.extra.get("multi_run"))
     options = _options(args, entry)

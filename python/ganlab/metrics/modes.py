@@ -96,7 +96,9 @@ def assign_modes(
     With ``"standardized"`` the nearest mode minimizes the standardized
     distance; with ``"euclidean"`` it minimizes the Euclidean distance, and
     the sample is high quality when it lies within ``threshold`` times that
-    mode's standard deviation. Non-finite samples are never high quality.
+    mode's standard deviation. Above 2 dimensions the limit is
+    ``dimension_threshold(threshold, dim)``. Non-finite samples are never high
+    quality.
     """
     distances = mode_distances(samples, modes, assignment)
     if assignment == "standardized":
@@ -108,8 +110,34 @@ def assign_modes(
         nearest = np.argmin(np.where(np.isfinite(euclidean), euclidean, np.inf), axis=1)
 
     nearest_distance = distances[np.arange(len(distances)), nearest]
-    high_quality = np.isfinite(nearest_distance) & (nearest_distance < threshold)
+    limit = dimension_threshold(threshold, np.asarray(modes.centers).shape[1])
+    high_quality = np.isfinite(nearest_distance) & (nearest_distance < limit)
     return np.where(high_quality, nearest, -1).astype(np.int64)
+
+
+def dimension_threshold(threshold: float, dim: int) -> float:
+    """Return the distance limit in ``dim`` dimensions that matches ``threshold`` stds in 2D.
+
+    Up to 2 dimensions the limit is ``threshold`` itself, the rule of VEEGAN and
+    PacGAN on 2D rings and grids. The norm of a standard normal vector grows
+    like √dim, so above 2 dimensions a fixed limit would reject real samples.
+    The limit becomes the radius that holds the same share of a standard
+    normal's mass as ``threshold`` holds in 2D, 1 − exp(−threshold²/2):
+    sqrt(F⁻¹(1 − exp(−threshold²/2))) with F the χ² distribution function
+    with ``dim`` degrees of freedom (3 gives 8.7 in 50 dimensions, 36.2 in 1200).
+
+    NOTE: the standardized distance of a Gaussian whose covariance is not
+    diagonal (a mixture on a rotated subspace) is not exactly χ-distributed,
+    so there the share of real samples inside the limit differs somewhat from
+    1 − exp(−threshold²/2): 93 % of 1000 real samples of a 10-mode mixture on 20 of
+    50 dimensions fall inside, against 98.9 % for a χ-distributed distance.
+    """
+    if dim <= 2:
+        return float(threshold)
+    from scipy.stats import chi2
+
+    mass = -np.expm1(-0.5 * float(threshold) ** 2)
+    return float(np.sqrt(chi2.ppf(mass, dim)))
 
 
 def reverse_kl(counts: np.ndarray, weights: np.ndarray) -> float:

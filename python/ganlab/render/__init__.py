@@ -63,6 +63,7 @@ def render(
         check_extension(kind, out)
     _check_options(kind, entry.obj, options)
 
+    from ganlab.render.routing import draw
     from ganlab.render.style import style_context
 
     multi_run = bool(entry.extra.get("multi_run"))
@@ -70,7 +71,7 @@ def render(
     try:
         with style_context(style):
             target = trajectories if multi_run else trajectories[0]
-            result = entry.obj(target, out, **options)
+            result = draw(kind, entry.obj, target, out, options)
     finally:
         for traj in opened:
             traj.close()
@@ -196,6 +197,7 @@ RENDER_KINDS.register("params", _params.render_params, extensions=_DYNAMICS_EXTE
                       default_extension=".png", multi_run=True,
                       description="parameter path projected onto its principal components")
 from ganlab.render import replay as _replay  # noqa: E402, F401  (registers "replay")
+from ganlab.render import counts as _counts  # noqa: E402, F401  (registers "counts")
 
 
 class _CallableModule(types.ModuleType):

@@ -176,6 +176,10 @@ def open_store_for_append(path: str | os.PathLike) -> StoreWriter:
 
 def open_trajectory(path: str | os.PathLike):
     """Open a store as a ``Trajectory`` (numpy arrays by schema name)."""
+    from ganlab.plugins import load_run_plugins
     from ganlab.trajectory import Trajectory
 
-    return Trajectory(open_store(path))
+    traj = Trajectory(open_store(path))
+    # Views of a run may need names its plugins registered (a loss, a figure kind).
+    load_run_plugins(traj.config)
+    return traj
