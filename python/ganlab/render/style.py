@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import shutil
 from pathlib import Path
 from typing import Iterator
 
@@ -53,6 +54,11 @@ ARROW_COLOR = "#1A1A1A"
 # differ too, so curves stay apart in grayscale.
 CURVE_COLORS = (BLUE, VERMILLION, BLUISH_GREEN, ORANGE, REDDISH_PURPLE, SKY_BLUE, BLACK)
 CURVE_STYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (3, 1)), (0, (1, 1)))
+
+# Text widths of journal and conference pages, in inches: a single column is
+# 3.25 to 3.5 in wide (IEEE, ACM, ICML, NeurIPS two-column formats), the full
+# text block of a two-column page 6.75 to 7 in.
+COLUMN_WIDTHS = {"one-column": 3.4, "two-column": 7.0}
 
 SURFACE_CMAP = ListedColormap(
     matplotlib.colormaps["cividis"](np.linspace(0.35, 1.0, 256)), name="ganlab_surface"
@@ -157,3 +163,29 @@ def save_figure(figure: Figure, out: str | Path, dpi: float | None = None) -> Pa
     out = Path(out)
     figure.savefig(out, dpi=dpi if dpi is not None else figure.dpi)
     return out
+
+
+def column_width(size: str) -> float:
+    """Return the figure width in inches for a page size name of ``COLUMN_WIDTHS``."""
+    if size not in COLUMN_WIDTHS:
+        raise UsageError(f"unknown figure size {size!r}; accepted: {', '.join(COLUMN_WIDTHS)}")
+    return COLUMN_WIDTHS[size]
+
+
+def latex_available() -> bool:
+    """Return whether a ``latex`` executable is on PATH (needed for ``text.usetex``)."""
+    return shutil.which("latex") is not None
+
+
+def use_tex_text() -> None:
+    """Switch the current rcParams to LaTeX text rendering, or raise if LaTeX is missing.
+
+    Call it inside ``style_context`` so that the change ends with the context.
+    matplotlib's usetex also needs dvipng for PNG and Ghostscript for PostScript.
+    """
+    if not latex_available():
+        raise UsageError("--usetex needs a LaTeX installation, but no 'latex' executable is on "
+                         "PATH; install TeX Live (for example the texlive-latex-extra, dvipng and "
+                         "cm-super packages) or omit --usetex to use matplotlib's mathtext")
+    matplotlib.rcParams["text.usetex"] = True
+    matplotlib.rcParams["font.family"] = "serif"
