@@ -3,12 +3,12 @@
 Every run is built by ``Trainer`` exactly as a separate run is (its seed's
 network initialization, its own ``Sampler`` streams, optimizers, ``Recorder``
 and store). The players' parameters of all runs are then stacked with a
-leading run axis (``ganlab.sweep.stacked``), each generator or discriminator
-step evaluates all runs with batched matrix products, and one optimizer per
-player (built by the same factory, so PyTorch's single-tensor update on CPU)
-steps the stacked tensors. Adam, SGD and RMSprop update each element
-independently, so a stacked step equals the separate steps element by
-element. Each run's batches are drawn from its own ``Sampler`` and stacked.
+leading run axis (``ganlab.sweep.stacked``), and each generator or
+discriminator step evaluates all runs with batched matrix products. One
+optimizer per player steps the stacked tensors. It is built by the same
+factory as a run's own, so on the CPU it is PyTorch's single-tensor update.
+Adam, SGD and RMSprop update each element independently, so a stacked step
+equals the separate steps element by element. Each run's batches are drawn from its own ``Sampler`` and stacked.
 The outputs are normal runs: the same trajectory arrays, checkpoints and
 statuses as ``ganlab train`` writes (tested bit for bit on the CPU).
 
@@ -238,13 +238,10 @@ class BatchedGroup:
 
     def run(self) -> list[RunResult]:
         """Train every run to ``training.steps``; return the outcomes in input order."""
-        record = self.config["record"]
-        every, scalars_every = record["every"], record["scalars_every"]
-        checkpoint_every, flush_every = record["checkpoint_every"], record["flush_every"]
         results: dict[Path, RunResult] = {}
         order = [t.run_dir for t in self.trainers]
         start = time.perf_counter()
-        snapshots = [1] * len(self.trainers)
+        self._snapshots = [1] * len(self.trainers)
         step = 0
         log.info("training %d runs as one batched group, %d steps", len(self.trainers), self.steps)
         try:
@@ -252,45 +249,22 @@ class BatchedGroup:
                 for trainer in self.trainers:
                     trainer.recorder.snapshot(0)
                     trainer.recorder.after_step(0)
+
                 for step in range(1, self.steps + 1):
-                    terms = self._alternating() if self.scheme == "alternating" \
-                        else self._simultaneous()
-                    diverged = []
-                    for run, trainer in enumerate(self.trainers):
-                        run_terms = {name: values[run] for name, values in terms.items()}
-                        bad_term = _first_non_finite(run_terms)
-                        if bad_term is not None:
-                            results[trainer.run_dir] = self._finish_diverged(
-                                trainer, step, bad_term, run_terms, start)
-                            diverged.append(run)
-                            continue
-                        if step % scalars_every == 0 or step == self.steps:
-                            self._expose_gradients(run)
-                            trainer.recorder.scalars(step, trainer._scalar_row(run_terms))
-                        trainer.recorder.after_step(step)
-                        if step % every == 0 or step == self.steps:
-                            trainer.recorder.snapshot(step)
-                            snapshots[run] += 1
-                            if snapshots[run] % flush_every == 0:
-                                trainer.writer.flush()
-                        due = step == self.steps or (checkpoint_every and
-                                                     step % checkpoint_every == 0)
-                        if due or self.stop_signal is not None:
-                            self._checkpoint(run, step)
+                    if self.scheme == "alternating":
+                        terms = self._alternating()
+                    else:
+                        terms = self._simultaneous()
+                    diverged = [run for run in range(len(self.trainers))
+                                if not self._record_step(run, step, terms, start, results)]
                     if diverged:
-                        snapshots = [n for run, n in enumerate(snapshots) if run not in diverged]
+                        self._snapshots = [n for run, n in enumerate(self._snapshots)
+                                           if run not in diverged]
                         self._drop(diverged)
                     if not self.trainers:
                         break
                     if self.stop_signal is not None:
-                        for trainer in self.trainers:
-                            log.warning("training stopped by %s after step %d; the sweep "
-                                        "resumes %s when run again", self.stop_signal, step,
-                                        trainer.run_dir)
-                            detail = {"step": step, "reason": self.stop_signal}
-                            results[trainer.run_dir] = trainer._finish("interrupted", detail,
-                                                                       start, step)
-                        self.trainers = []
+                        self._finish_interrupted(step, start, results)
                         break
         except BaseException as error:
             for trainer in self.trainers:
@@ -298,9 +272,46 @@ class BatchedGroup:
                 trainer._finish_after_error(step, None if status == "interrupted" else error,
                                             start, status=status)
             raise
+
         for trainer in self.trainers:
             results[trainer.run_dir] = trainer._finish("completed", {}, start, self.steps)
         return [results[run_dir] for run_dir in order]
+
+    def _record_step(self, run: int, step: int, terms: Mapping[str, torch.Tensor], start: float,
+                     results: dict[Path, RunResult]) -> bool:
+        """Record run ``run`` after ``step`` as ``Trainer.run`` does; return False if it diverged."""
+        record = self.config["record"]
+        trainer = self.trainers[run]
+        run_terms = {name: values[run] for name, values in terms.items()}
+        bad_term = _first_non_finite(run_terms)
+        if bad_term is not None:
+            results[trainer.run_dir] = self._finish_diverged(trainer, step, bad_term, run_terms,
+                                                             start)
+            return False
+
+        if step % record["scalars_every"] == 0 or step == self.steps:
+            self._expose_gradients(run)
+            trainer.recorder.scalars(step, trainer._scalar_row(run_terms))
+        trainer.recorder.after_step(step)
+        if step % record["every"] == 0 or step == self.steps:
+            trainer.recorder.snapshot(step)
+            self._snapshots[run] += 1
+            if self._snapshots[run] % record["flush_every"] == 0:
+                trainer.writer.flush()
+
+        every = record["checkpoint_every"]
+        due = step == self.steps or (every and step % every == 0)
+        if due or self.stop_signal is not None:
+            self._checkpoint(run, step)
+        return True
+
+    def _finish_interrupted(self, step: int, start: float, results: dict[Path, RunResult]) -> None:
+        for trainer in self.trainers:
+            log.warning("training stopped by %s after step %d; the sweep resumes %s when run "
+                        "again", self.stop_signal, step, trainer.run_dir)
+            detail = {"step": step, "reason": self.stop_signal}
+            results[trainer.run_dir] = trainer._finish("interrupted", detail, start, step)
+        self.trainers = []
 
     def _finish_diverged(self, trainer: Trainer, step: int, term: str,
                          terms: Mapping[str, torch.Tensor], start: float) -> RunResult:

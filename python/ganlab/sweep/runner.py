@@ -36,7 +36,7 @@ BATCHED_CHOICES = ("auto", "on", "off")
 
 @dataclass
 class SweepResult:
-    """Where a sweep wrote its outputs, and the index it ended with."""
+    """Output directory, index and written files of a finished sweep."""
 
     out: Path
     index: dict[str, Any]
@@ -87,12 +87,12 @@ def run_sweep(source: str | Path | SweepSpec, out: str | Path, *, engine: str = 
     run is recorded in the index with its reason and does not stop the others.
     """
     if engine not in ENGINES:
-        raise UsageError(f"--engine {engine!r} is not known; use one of {', '.join(ENGINES)}")
+        raise UsageError(f"invalid --engine {engine!r}; use one of {', '.join(ENGINES)}")
     if batched not in BATCHED_CHOICES:
-        raise UsageError(f"--batched {batched!r} is not known; use one of "
+        raise UsageError(f"invalid --batched {batched!r}; use one of "
                          f"{', '.join(BATCHED_CHOICES)}")
     if jobs is not None and jobs < 1:
-        raise UsageError(f"--jobs {jobs}: give at least 1 worker")
+        raise UsageError(f"invalid --jobs {jobs}; give at least 1 worker")
     if engine == "ray":
         from ganlab.sweep.engine_ray import import_ray
 

@@ -30,6 +30,16 @@ def describe_error(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
+def result_reason(result) -> str:
+    """Return why a run ended other than completed (empty for a completed run)."""
+    detail = result.detail
+    if result.status == "diverged":
+        return f"diverged at step {detail.get('step')}: {detail.get('term')} is not finite"
+    if result.status == "interrupted":
+        return f"stopped by {detail.get('reason')} after step {detail.get('step')}"
+    return ""
+
+
 def outcome(run: Mapping[str, Any], status: str, *, reason: str = "", seconds: float = 0.0,
             steps_done: int = 0, batched: bool = False) -> dict[str, Any]:
     return {"path": run["path"], "status": status, "reason": reason,
@@ -49,12 +59,7 @@ def _run_single(run: Mapping[str, Any]) -> dict[str, Any]:
         log.error("run %s failed: %s", run["path"], describe_error(error))
         return outcome(run, "failed", reason=describe_error(error),
                        seconds=time.perf_counter() - start)
-    reason = ""
-    if result.status == "diverged":
-        reason = f"diverged at step {result.detail.get('step')}: {result.detail.get('term')}"
-    elif result.status == "interrupted":
-        reason = f"stopped by {result.detail.get('reason')} at step {result.detail.get('step')}"
-    return outcome(run, result.status, reason=reason, seconds=result.seconds,
+    return outcome(run, result.status, reason=result_reason(result), seconds=result.seconds,
                    steps_done=result.steps_done)
 
 
@@ -85,13 +90,9 @@ def _run_batched(runs: list[Mapping[str, Any]]) -> list[dict[str, Any]] | None:
                         batched=True) for run in runs]
     outcomes = []
     for run, result in zip(runs, results):
-        reason = ""
-        if result.status == "diverged":
-            reason = f"diverged at step {result.detail.get('step')}: {result.detail.get('term')}"
-        elif result.status == "interrupted":
-            reason = f"stopped by {result.detail.get('reason')} at step {result.detail.get('step')}"
-        outcomes.append(outcome(run, result.status, reason=reason, seconds=result.seconds,
-                                steps_done=result.steps_done, batched=True))
+        outcomes.append(outcome(run, result.status, reason=result_reason(result),
+                                seconds=result.seconds, steps_done=result.steps_done,
+                                batched=True))
     return outcomes
 
 
