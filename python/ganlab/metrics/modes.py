@@ -124,7 +124,7 @@ def dimension_threshold(threshold: float, dim: int) -> float:
     The limit becomes the radius that holds the same share of a standard
     normal's mass as ``threshold`` holds in 2D, 1 − exp(−threshold²/2):
     sqrt(F⁻¹(1 − exp(−threshold²/2))) with F the χ² distribution function
-    with ``dim`` degrees of freedom (3 gives 8.7 in 50 dimensions, 36.2 in 1200).
+    with ``dim`` degrees of freedom (3 gives 8.7 in 50 dimensions, 36.3 in 1200).
 
     NOTE: the standardized distance of a Gaussian whose covariance is not
     diagonal (a mixture on a rotated subspace) is not exactly χ-distributed,
