@@ -2,8 +2,8 @@
 
 Run from the repository root: ``python3 docs/make_errors_doc.py``. Each case
 is built in a temporary directory and run through ``ganlab.cli.main``
-in-process; the table shows the message ganlab printed, with the temporary
-directory removed from paths. It takes about a minute on two CPU cores.
+in-process. The table shows the message ganlab printed, with the temporary
+directory removed from paths. It takes about 20 seconds on two CPU cores.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ HEADER = """# Errors and what to do about them
 Every mistake a user can make with a config, a point file, a trajectory store
 or the command line ends the same way: `ganlab` prints one line on stderr and
 exits with status 2, without a traceback and without touching existing files.
-The line names the value at fault and says what to do next. `ganlab -v ...`
+The line names the value at fault and tells what to do next. `ganlab -v ...`
 adds the traceback for bug reports.
 
 The tables list every case of the catalogue in `tests/test_bad_input.py`,
@@ -99,7 +99,7 @@ def main_doc() -> None:
                 message = message.replace(str(directory.resolve()) + os.sep, "")
                 message = message.replace(str(directory) + os.sep, "")
                 example = "ganlab " + shlex.join(case.argv)
-                lines.append(f"| `{case.id}` | {table_cell(case.what)} | "
+                lines.append(f"| `{case.id}` | {table_cell(case.description)} | "
                              f"`{table_cell(example)}` | {table_cell(message)} | "
                              f"{table_cell(case.fix)} |")
             lines.append("")

@@ -2,7 +2,7 @@
 
 Each row of ``CASES`` builds its input files in a fresh directory, runs the
 command line and checks that ganlab exits with status 2, writes exactly one
-line on stderr (no traceback), names the offending value, says what to do,
+line on stderr (no traceback), names the offending value, tells what to do,
 and leaves every file and directory it found byte-identical, with no new run
 directory. Most rows run ``ganlab.cli.main`` in-process; the rows marked
 ``subprocess`` run ``python -m ganlab.cli`` to check the real process
@@ -53,7 +53,7 @@ class Case:
     """
 
     id: str
-    what: str
+    description: str
     argv: tuple[str, ...]
     names: tuple[str, ...]
     fix: str
@@ -166,24 +166,24 @@ TRAIN = ("train",)
 OUT = ("--out", "out")
 
 CONFIG_CASES = [
-    Case("config-toml-syntax", "TOML syntax error", (*TRAIN, "bad.toml", *OUT),
+    Case("config-toml-syntax", "TOML syntax error (`steps = = 3`)", (*TRAIN, "bad.toml", *OUT),
          ("bad.toml", "line 4"), "fix the syntax", write("bad.toml", RING + "[training]\nsteps = = 3\n")),
-    Case("config-unknown-section", "unknown section", (*TRAIN, "bad.toml", *OUT),
+    Case("config-unknown-section", "misspelt section `[trainng]`", (*TRAIN, "bad.toml", *OUT),
          ("[trainng]",), "did you mean [training]", write("bad.toml", RING + "[trainng]\nsteps = 3\n"),
          subprocess=True),
-    Case("config-unknown-key", "misspelt key", (*TRAIN, "bad.toml", *OUT),
+    Case("config-unknown-key", "misspelt key `stpes` in [training]", (*TRAIN, "bad.toml", *OUT),
          ("training.stpes",), "did you mean training.steps",
          write("bad.toml", RING + "[training]\nstpes = 3\n")),
-    Case("config-string-for-int", "string where an integer belongs", (*TRAIN, "bad.toml", *OUT),
+    Case("config-string-for-int", 'string where an integer belongs (`steps = "300"`)', (*TRAIN, "bad.toml", *OUT),
          ("training.steps", "'300'"), "expected an integer",
          write("bad.toml", RING + '[training]\nsteps = "300"\n')),
-    Case("config-list-for-scalar", "list where a number belongs", (*TRAIN, "bad.toml", *OUT),
+    Case("config-list-for-scalar", "list where a number belongs (`lr = [0.001]`)", (*TRAIN, "bad.toml", *OUT),
          ("optimizer.lr", "[0.001]"), "expected a number",
          write("bad.toml", RING + "[optimizer]\nlr = [0.001]\n")),
-    Case("config-table-for-value", "table where a value belongs", (*TRAIN, "bad.toml", *OUT),
+    Case("config-table-for-value", "table where a value belongs (`[training.batch_size]`)", (*TRAIN, "bad.toml", *OUT),
          ("training.batch_size",), "expected an integer",
          write("bad.toml", RING + "[training.batch_size]\nvalue = 3\n")),
-    Case("config-value-for-section", "value where a section belongs", (*TRAIN, "bad.toml", *OUT),
+    Case("config-value-for-section", "value where a section belongs (`training = 5`)", (*TRAIN, "bad.toml", *OUT),
          ("training", "5"), "expected a [training] table", write("bad.toml", "training = 5\n" + RING)),
     Case("config-negative-steps", "negative step count", (*TRAIN, "ring8", "--set",
          "training.steps=-5", *OUT), ("training.steps", "-5"), "expected >= 1"),
@@ -235,7 +235,7 @@ CONFIG_CASES = [
          ("nowhere.toml",), "check the path", subprocess=True),
     Case("config-directory", "directory given as config", (*TRAIN, "conf.toml", *OUT),
          ("conf.toml",), "give a .toml file", lambda d: (d / "conf.toml").mkdir()),
-    Case("config-not-utf8", "config file not in UTF-8", (*TRAIN, "latin.toml", *OUT),
+    Case("config-not-utf8", "config file in Latin-1 with a non-ASCII letter", (*TRAIN, "latin.toml", *OUT),
          ("latin.toml",), "save it with UTF-8 encoding",
          write_bytes("latin.toml", '[data]\nname = "caf\xe9"\n'.encode("latin-1"))),
     Case("set-without-equals", "--set without =", (*TRAIN, "ring8", "--set", "training.steps",
@@ -375,6 +375,14 @@ COMMAND_LINE_CASES = [
          env=(("PYTHON_JULIAPKG_OFFLINE", "yes"), ("PYTHON_JULIAPKG_EXE", ""))),
     Case("render-unknown-backend", "unknown --backend", ("render", "run", "--backend", "plotly"),
          ("'plotly'",), "ganlab render --help", run=True),
+    Case("render-interval-without-follow", "--interval without --follow",
+         ("render", "run", "--interval", "1"), ("--interval",), "add --follow", run=True),
+    Case("render-follow-several-runs", "--follow with several runs",
+         ("render", "run", "run", "--follow"), ("2 runs",), "follow each run in its own",
+         run=True),
+    Case("render-follow-zero-interval", "--follow with an interval of 0 seconds",
+         ("render", "run", "--follow", "--interval", "0", "--out", "o.png"), ("--interval 0.0",),
+         "give a positive number of seconds", run=True),
     Case("diagnose-unknown-threshold", "diagnose with an unknown threshold",
          ("diagnose", "run", "--threshold", "hop_min_hopz=3"), ("hop_min_hopz",),
          "did you mean", run=True),

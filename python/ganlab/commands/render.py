@@ -73,6 +73,15 @@ def add_parser(subparsers):
                         help="replace an existing output file")
     parser.add_argument("--no-progress", action="store_true",
                         help="hide the progress bar of animations")
+    parser.add_argument(
+        "--follow", action="store_true",
+        help="keep the output up to date while RUN trains: render again whenever new snapshots "
+        "are committed, replacing the file atomically, until the run stops or Ctrl-C",
+    )
+    parser.add_argument(
+        "--interval", type=float, metavar="SECONDS",
+        help="with --follow: seconds between checks for new snapshots (default: 2)",
+    )
     return parser
 
 
@@ -92,6 +101,9 @@ def run(args) -> int:
             f"{args.kind!r} draws one run per file; omit --out to write RUN/{args.kind}"
             f"{entry.extra.get('default_extension', '.png')} for each run"
         )
+
+    if args.follow or args.interval is not None:
+        return _follow(args, entry, options)
 
     if multi_run:
         jobs = [(list(args.runs), _output_path(args, args.runs[0], entry))]
@@ -113,6 +125,28 @@ def run(args) -> int:
             _check_output(out, args.overwrite)
             target = source if args.backend == "makie" else traj
             render(target, args.kind, out, backend=args.backend, style=args.style, **options)
+    return 0
+
+
+def _follow(args, entry, options: dict) -> int:
+    from ganlab.render import check_extension
+    from ganlab.render.live import DEFAULT_INTERVAL, follow_run
+    from ganlab.store import find_store
+
+    if not args.follow:
+        raise UsageError("--interval applies only with --follow; add --follow or drop --interval")
+    if len(args.runs) > 1 or entry.extra.get("multi_run"):
+        raise UsageError(
+            f"--follow renders one run with a one-run kind, got {len(args.runs)} runs and kind "
+            f"{args.kind!r}; follow each run in its own `ganlab render RUN --follow`"
+        )
+    out = _output_path(args, args.runs[0], entry)
+    check_extension(args.kind, out)
+    find_store(args.runs[0])
+    _check_output(out, args.overwrite)
+    interval = DEFAULT_INTERVAL if args.interval is None else args.interval
+    follow_run(args.runs[0], args.kind, out, interval=interval, backend=args.backend,
+               style=args.style, **options)
     return 0
 
 
