@@ -1,6 +1,6 @@
 """Eigenvalues of the game's Jacobian with and without consensus optimization.
 
-Mescheder, Nowozin & Geiger (2017), "The Numerics of GANs", Sec. 3 and 4:
+Mescheder, Nowozin & Geiger (2017), "The Numerics of GANs":
 simultaneous gradient steps fail where the Jacobian of the game's vector
 field has eigenvalues with a large imaginary part and a small real part,
 because the update map then has eigenvalues outside the unit circle.
@@ -73,17 +73,19 @@ def draw(figure: Figure, trajs: Sequence[Trajectory], specs: Sequence[RunSpec]) 
         scene.update(snapshot)
         clean_axes(ax)
         ax.set_ylabel(spec.label)
-        corner_note(ax, modes_note(traj, snapshot.step))
+        corner_note(ax, modes_note(traj, snapshot.step, short=is_narrow(figure)))
         if row == 0:
-            ax.set_title(f"samples, step {snapshot.step:,}")
+            ax.set_title(f"step {snapshot.step:,}")
 
         field_ax = figure.add_subplot(grid[row, 1])
         _draw_eigenvalues(field_ax, spectrum["field"])
         field_ax.axvline(0.0, color="black", linewidth=0.5, zorder=1)
         field_ax.axhline(0.0, color="black", linewidth=0.3, zorder=1)
-        corner_note(field_ax, _real_part_note(spectrum["field"][-1]), loc="upper left")
+        corner_note(field_ax, _real_part_note(spectrum["field"][-1]), loc="upper left",
+                    fontsize=5.5 if is_narrow(figure) else 6.5)
         if row == 0:
-            field_ax.set_title(r"eigenvalues $\lambda$ of the Jacobian $v'$")
+            field_ax.set_title(r"eigenvalues $\lambda$ of $v'$" if is_narrow(figure)
+                               else r"eigenvalues $\lambda$ of the Jacobian $v'$")
         field_axes.append(field_ax)
 
     _share_limits(field_axes, [s["field"][-1] for s in spectra])
@@ -135,7 +137,7 @@ def _share_limits(axes, values: Sequence[np.ndarray]) -> None:
 ENTRY = register(GalleryEntry(
     name="consensus_spectrum",
     title="eigenvalues of the game's Jacobian with and without consensus optimization",
-    source="Mescheder, Nowozin & Geiger 2017, The Numerics of GANs, Sec. 3 and 4",
+    source="Mescheder, Nowozin & Geiger 2017, The Numerics of GANs",
     finding="simultaneous steps leave eigenvalues with large imaginary and small real parts; "
             "consensus optimization moves them to the left and training converges",
     runs=runs,

@@ -97,9 +97,9 @@ def draw(figure: Figure, trajs: Sequence[Trajectory], specs: Sequence[RunSpec]) 
         ax.set_xticks([-2, 0, 2])
         ax.set_yticks([-2, 0, 2])
         if position // columns == rows - 1:
-            ax.set_xlabel(r"$\theta$ (generator)")
+            ax.set_xlabel(r"generator $\theta$")
         if position % columns == 0:
-            ax.set_ylabel(r"$\psi$ (discriminator)")
+            ax.set_ylabel(r"discriminator $\psi$")
 
     handles = [Line2D([], [], linewidth=1.0, **SCHEME_STYLES[scheme]) for scheme in SCHEMES]
     labels = [f"{scheme} steps" for scheme in SCHEMES]
@@ -135,6 +135,6 @@ ENTRY = register(GalleryEntry(
             "consensus optimization do",
     runs=runs,
     draw=draw,
-    aspect=0.33,
+    aspect=0.29,
     one_column_aspect=1.7,
 ))

@@ -1,7 +1,7 @@
 """The discriminator's surface without and with instance noise.
 
 Sønderby, Caballero, Theis, Shi & Huszár (2016), "Amortised MAP Inference
-for Image Super-resolution", Sec. 4 and Appendix C, and Arjovsky & Bottou
+for Image Super-resolution", and Arjovsky & Bottou
 (2017), "Towards Principled Methods for Training GANs": when the data and
 the generated distribution have disjoint supports, the discriminator can
 separate them almost perfectly and its input gradient carries little
@@ -52,7 +52,7 @@ def runs(quick: bool, steps: int | None) -> list[RunSpec]:
 
 def draw(figure: Figure, trajs: Sequence[Trajectory], specs: Sequence[RunSpec]) -> None:
     columns = 3 if is_narrow(figure) else 5
-    marker_scale = 0.3 if is_narrow(figure) else 0.45
+    marker_scale = 0.18 if is_narrow(figure) else 0.25
     layers = Layers(field=True, manifold=False, boundary=True, marker_scale=marker_scale)
     snapshot_grid(figure, trajs, [spec.label for spec in specs], columns, layers=layers)
     arrow = Line2D([], [], linestyle="none", marker=r"$\rightarrow$", markersize=8,
@@ -66,12 +66,12 @@ def draw(figure: Figure, trajs: Sequence[Trajectory], specs: Sequence[RunSpec]) 
 ENTRY = register(GalleryEntry(
     name="instance_noise",
     title="the discriminator's surface without and with instance noise",
-    source="Sønderby et al. 2016, Amortised MAP Inference for Image Super-resolution, Sec. 4; "
+    source="Sønderby et al. 2016, Amortised MAP Inference for Image Super-resolution; "
            "Arjovsky & Bottou 2017, Towards Principled Methods for Training GANs",
     finding="without noise the discriminator is a sharp, saturated separator; with noise it is "
             "smooth and its gradient points from the samples to the data",
     runs=runs,
     draw=draw,
     aspect=0.4,
-    one_column_aspect=0.75,
+    one_column_aspect=0.88,
 ))

@@ -41,7 +41,7 @@ def runs(quick: bool, steps: int | None) -> list[RunSpec]:
 
 
 def draw(figure: Figure, trajs: Sequence[Trajectory], specs: Sequence[RunSpec]) -> None:
-    columns = 4 if is_narrow(figure) else 6
+    columns = 3 if is_narrow(figure) else 6
     snapshot_grid(figure, trajs, [spec.label for spec in specs], columns)
     data_legend(figure)
 
@@ -55,5 +55,5 @@ ENTRY = register(GalleryEntry(
     runs=runs,
     draw=draw,
     aspect=0.42,
-    one_column_aspect=0.72,
+    one_column_aspect=0.95,
 ))

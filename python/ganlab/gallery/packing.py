@@ -1,7 +1,7 @@
 """A standard GAN against PacGAN on the grid of 25 Gaussians.
 
 Lin, Khetan, Fanti & Oh (2018), "PacGAN: The power of two samples in
-generative adversarial networks", Sec. 3 (the 2D-grid experiment): letting
+generative adversarial networks", the 2D-grid experiment: letting
 the discriminator judge m samples at once penalizes a generator that
 repeats itself, so PacGAN covers more of the 25 modes, with more
 high-quality samples, than the GAN with the same networks. The data are modes
@@ -49,7 +49,7 @@ ENTRY = register(GalleryEntry(
     name="pacgan_grid",
     title="GAN against PacGAN2 and PacGAN3 on the grid of 25 Gaussians",
     source="Lin, Khetan, Fanti & Oh 2018, PacGAN: The power of two samples in generative "
-           "adversarial networks, Sec. 3",
+           "adversarial networks, 2D-grid experiment",
     finding="packing covers more of the 25 modes, with more high-quality samples, than the "
             "GAN with the same networks",
     runs=runs,

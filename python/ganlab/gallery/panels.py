@@ -50,15 +50,18 @@ def metric_at(traj: Trajectory, name: str, step: int) -> float | None:
     return value if np.isfinite(value) else None
 
 
-def modes_note(traj: Trajectory, step: int) -> str:
-    """Return "k/K modes" at ``step`` (with the high-quality share), or "" without mode metrics."""
+def modes_note(traj: Trajectory, step: int, short: bool = False) -> str:
+    """Return "k/K modes" at ``step`` (unless ``short``, with the share of high-quality samples).
+
+    Returns "" when the run recorded no mode metrics.
+    """
     covered = metric_at(traj, "modes_covered", step)
     modes = traj.modes
     if covered is None or modes is None:
         return ""
     note = f"{int(round(covered))}/{len(modes['centers'])} modes"
     quality = metric_at(traj, "high_quality", step)
-    if quality is not None:
+    if quality is not None and not short:
         note += f", {100 * quality:.0f}% hq"
     return note
 
@@ -78,13 +81,13 @@ def clean_axes(ax) -> None:
     ax.set_ylabel("")
 
 
-def corner_note(ax, text: str, *, loc: str = "lower right") -> None:
+def corner_note(ax, text: str, *, loc: str = "lower right", fontsize: float = 6.5) -> None:
     """Write a small note in a corner of ``ax`` on a light box, readable over any surface."""
     if not text:
         return
     x = 0.97 if "right" in loc else 0.03
     y = 0.04 if "lower" in loc else 0.96
-    ax.text(x, y, text, transform=ax.transAxes, fontsize=6.5,
+    ax.text(x, y, text, transform=ax.transAxes, fontsize=fontsize,
             ha="right" if "right" in loc else "left", va="bottom" if "lower" in loc else "top",
             bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none",
                   "alpha": 0.8}, zorder=10)
@@ -119,6 +122,7 @@ def snapshot_grid(figure: Figure, trajs: Sequence[Trajectory], row_labels: Seque
     layers = layers or Layers(field=False, manifold=False, boundary=False,
                               marker_scale=_marker_scale(figure, columns))
     scale = shared_scale(trajs, critic_scale)
+    narrow = is_narrow(figure)
     grid = figure.add_gridspec(len(trajs), columns)
     axes_by_row = []
     image = None
@@ -137,13 +141,17 @@ def snapshot_grid(figure: Figure, trajs: Sequence[Trajectory], row_labels: Seque
             if column == 0:
                 ax.set_ylabel(label)
             if notes:
-                corner_note(ax, modes_note(traj, snapshot.step))
+                corner_note(ax, modes_note(traj, snapshot.step, short=narrow),
+                            fontsize=5.5 if narrow else 6.5)
             row_axes.append(ax)
         axes_by_row.append(row_axes)
 
     if colorbar and image is not None:
         all_axes = [ax for row_axes in axes_by_row for ax in row_axes]
-        bar = figure.colorbar(image, ax=all_axes, shrink=0.85, pad=0.015, aspect=25)
+        # Narrow figures need their width for the panels, so the colorbar goes below them.
+        location = "bottom" if narrow else "right"
+        bar = figure.colorbar(image, ax=all_axes, shrink=0.6 if narrow else 0.85, pad=0.015,
+                              aspect=30 if narrow else 25, location=location)
         bar.set_label(_scale_label(scale))
     return axes_by_row
 

@@ -1,6 +1,6 @@
 """Train the runs of a gallery entry (or reuse finished ones) and write its figure.
 
-Layout of ``OUT/NAME/``: ``runs/RUN/`` holds each run (``config.toml`` and
+Layout of ``OUT/NAME/``: ``runs/RUN/`` contains each run (``config.toml`` and
 the trajectory store, readable by ``ganlab render``), and ``NAME.pdf``,
 ``NAME.png``, ``NAME.svg`` the figure in the requested formats. A run whose
 directory already holds a completed run with the same resolved config is

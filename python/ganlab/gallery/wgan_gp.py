@@ -1,7 +1,7 @@
 """WGAN-GP critic contours with the generated samples on three toy datasets.
 
 Gulrajani, Ahmed, Arjovsky, Dumoulin & Courville (2017), "Improved Training
-of Wasserstein GANs", Fig. 1 and 2 and the authors' toy script (github.com/
+of Wasserstein GANs", its toy-dataset figures and the authors' toy script (github.com/
 igul222/improved_wgan_training, gan_toy.py): with the gradient penalty the
 critic's value surface is smooth, rises towards the data and falls towards
 the generated samples, and the generator learns the 8 Gaussians, the 25
@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from ganlab.gallery.entry import GalleryEntry, RunSpec, recording, register, run_steps
-from ganlab.gallery.panels import clean_axes, data_legend, is_narrow
+from ganlab.gallery.panels import clean_axes, corner_note, data_legend, is_narrow
 from ganlab.render.style import (SURFACE_CMAP, generated_scatter_style, real_scatter_style)
 from ganlab.trajectory import Trajectory
 
@@ -79,20 +79,21 @@ def draw(figure: Figure, trajs: Sequence[Trajectory], specs: Sequence[RunSpec]) 
         ax.set_ylim(float(np.min(traj.grid_y)), float(np.max(traj.grid_y)))
         ax.set_aspect("equal")
         clean_axes(ax)
-        ax.set_title(f"{spec.label}, step {snapshot.step:,}")
+        ax.set_title(spec.label)
+        corner_note(ax, f"step {snapshot.step:,}", fontsize=5.5 if is_narrow(figure) else 6.5)
     contour = Line2D([], [], color="black", linewidth=0.5)
     data_legend(figure, [(contour, r"critic $f(x)$ level sets (light: high)")],
-                ncols=3 if not is_narrow(figure) else 2)
+                ncols=1 if is_narrow(figure) else 3)
 
 
 ENTRY = register(GalleryEntry(
     name="wgan_gp_critic",
     title="WGAN-GP critic contours and samples on 8 Gaussians, 25 Gaussians and the Swiss roll",
-    source="Gulrajani et al. 2017, Improved Training of Wasserstein GANs, Fig. 1 and 2; "
+    source="Gulrajani et al. 2017, Improved Training of Wasserstein GANs (toy datasets); "
            "gan_toy.py of the authors' code",
     finding="the penalized critic is smooth and the generator fits all three datasets",
     runs=runs,
     draw=draw,
     aspect=0.4,
-    one_column_aspect=0.5,
+    one_column_aspect=0.62,
 ))
