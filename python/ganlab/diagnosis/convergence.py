@@ -79,10 +79,13 @@ def detect_convergence(signals: RunSignals, thresholds: dict, unstable: list[Fin
     final = _final_values(signals)
 
     blocking = [f for f in unstable if f.end_step >= tail_start]
-    if matched[count - tail :].all() and not blocking:
-        first = count - 1
-        while first > 0 and matched[first - 1]:
-            first -= 1
+    need = thresholds["converged_share"]
+    tail_share = float(matched[count - tail :].mean())
+    if tail_share >= need and not blocking:
+        # Convergence starts at the earliest matching snapshot from which the
+        # share of matching snapshots up to the end still reaches the threshold.
+        suffix_share = np.cumsum(matched[::-1])[::-1] / np.arange(count, 0, -1)
+        first = int(np.flatnonzero(matched & (suffix_share >= need))[0])
         start = int(steps[first])
         if signals.occupied is not None:
             detail = (
@@ -92,11 +95,16 @@ def detect_convergence(signals: RunSignals, thresholds: dict, unstable: list[Fin
         else:
             detail = f"W2 to data {final['w2_over_floor']:.3g} times the sampling floor"
         summary = f"convergence: {step_span(start, last)}, {detail}"
-        return [Finding("convergence", start, last, {"final": final, "tail_start_step": tail_start}, summary)]
+        evidence = {"final": final, "tail_start_step": tail_start, "matched_share": tail_share}
+        return [Finding("convergence", start, last, evidence, summary)]
 
-    failed = sorted(name for name, ok in criteria.items() if not ok[count - tail :].all())
+    failed = sorted(name for name, ok in criteria.items() if ok[count - tail :].mean() < need)
+    if not failed and tail_share < need:
+        # Each criterion holds often enough on its own, but not at the same snapshots.
+        failed = sorted(name for name, ok in criteria.items() if not ok[count - tail :].all())
     reasons = failed + [f.label for f in blocking]
-    evidence = {"final": final, "failed_criteria": reasons, "tail_start_step": tail_start}
+    evidence = {"final": final, "failed_criteria": reasons, "tail_start_step": tail_start,
+                "matched_share": tail_share}
     if signals.occupied is not None:
         detail = f"{final['modes_occupied']} of {final['modes_total']} modes occupied at the end"
         if "high_quality" in final:

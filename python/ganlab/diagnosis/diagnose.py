@@ -59,6 +59,8 @@ def diagnose(traj: Any, **thresholds: Any) -> Diagnosis:
     findings.sort(key=lambda f: (f.start_step, LABELS.index(f.label), f.end_step))
 
     verdict = _verdict(findings, last_step)
+    # A run can diverge after its last snapshot; the report then spans up to that step.
+    last_step = max([last_step, *(finding.end_step for finding in divergence)])
     logger.info("diagnosed %s: %s", traj.path, verdict)
     return Diagnosis(
         verdict=verdict,

@@ -48,6 +48,8 @@ DIAGNOSIS_FIELDS = [
           "the data.", low=1.0),
     Field("tail_fraction", float, 0.25, "Final share of the snapshots over which convergence is "
           "judged.", low=0.0, low_open=True, high=1.0),
+    Field("converged_share", float, 0.9, "Share of the tail's snapshots that must match the "
+          "data (after flicker is filled in) for convergence.", low=0.0, low_open=True, high=1.0),
     Field("converged_w2_ratio", float, 1.5, "W2 to the data, as a multiple of the W2 between two "
           "disjoint sets of real points of the same size, below which data without modes counts "
           "as matched (mixtures use the mode criteria instead).", low=0.0, low_open=True),
