@@ -45,12 +45,20 @@ def run_local(tasks: list[dict[str, Any]], jobs: int, on_start: Callable[[dict],
         for task in tasks:
             futures[pool.submit(run_task, task)] = task
             on_start(task)
-        for future in as_completed(futures):
-            task = futures[future]
-            try:
-                outcomes = future.result()
-            except Exception as error:  # a worker that died takes its task's runs with it
-                reason = f"worker process failed: {type(error).__name__}: {error}"
-                log.error("%s (runs: %s)", reason, ", ".join(r["path"] for r in task["runs"]))
-                outcomes = [outcome(run, "failed", reason=reason) for run in task["runs"]]
-            on_done(task, outcomes)
+        try:
+            for future in as_completed(futures):
+                task = futures[future]
+                try:
+                    outcomes = future.result()
+                except Exception as error:  # a worker that died takes its task's runs with it
+                    reason = f"worker process failed: {type(error).__name__}: {error}"
+                    log.error("%s (runs: %s)", reason,
+                              ", ".join(r["path"] for r in task["runs"]))
+                    outcomes = [outcome(run, "failed", reason=reason) for run in task["runs"]]
+                on_done(task, outcomes)
+        except KeyboardInterrupt:
+            # The workers got the same SIGINT and stop their runs with a checkpoint.
+            # Tasks not started yet are dropped; the next sweep trains or resumes them.
+            log.warning("sweep interrupted; run it again to continue")
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
