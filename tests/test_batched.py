@@ -161,3 +161,17 @@ def test_inexact_product_falls_back(tmp_path, monkeypatch):
     outcomes = run_task(task)
     assert [o["status"] for o in outcomes] == ["completed", "completed"]
     assert [o["batched"] for o in outcomes] == [False, False]
+
+
+def test_diverged_run_leaves_group(tmp_path):
+    # With SGD at lr 10, seed 2 diverges at step 4 while seeds 0 and 1 complete, so the
+    # group drops one run mid-training and the others must continue unchanged.
+    torch.set_num_threads(1)
+    configs = _configs({"optimizer.name": "sgd", "optimizer.lr": 10.0})
+    results = train_batched(configs, [tmp_path / f"b{k}" for k in range(3)])
+    for k, config in enumerate(configs):
+        separate = train(config, tmp_path / f"s{k}")
+        assert results[k].status == separate.status
+        assert results[k].steps_done == separate.steps_done
+        assert trajectory_differences(tmp_path / f"s{k}", tmp_path / f"b{k}") == []
+    assert [r.status for r in results] == ["completed", "completed", "diverged"]
