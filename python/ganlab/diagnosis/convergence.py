@@ -109,6 +109,8 @@ def detect_convergence(signals: RunSignals, thresholds: dict, unstable: list[Fin
         detail = f"{final['modes_occupied']} of {final['modes_total']} modes occupied at the end"
         if "high_quality" in final:
             detail += f", {final['high_quality']:.0%} high-quality samples"
+    elif signals.point_mass:
+        detail = f"W2 to data {final['w2']:.3g} at the end"
     else:
         detail = f"W2 to data {final['w2_over_floor']:.3g} times the sampling floor at the end"
     summary = f"non-convergence: {step_span(tail_start, last)}, {detail} (failed: {', '.join(reasons)})"

@@ -44,6 +44,7 @@ class RunSignals:
     w2_floor: float
     status: str
     status_detail: dict[str, Any]
+    point_mass: bool = False  # all real points equal, so w2_floor is POINT_MASS_FLOOR data scales
 
     def metric(self, name: str) -> np.ndarray | None:
         return self.metrics.get(name)
@@ -109,6 +110,7 @@ def gather_signals(traj: Any, occupancy_fraction: float) -> RunSignals:
 
     samples = traj.samples
     w2_floor = float("nan")
+    point_mass = False
     if samples is not None:
         samples = np.asarray(samples, dtype=np.float64)
         if samples.ndim == 2:
@@ -116,6 +118,7 @@ def gather_signals(traj: Any, occupancy_fraction: float) -> RunSignals:
         w2_floor = sampling_floor_w2(real, samples.shape[1], metric_options)
         if w2_floor == 0.0:
             w2_floor = POINT_MASS_FLOOR * data_scale
+            point_mass = True
 
     modes = modes_from_dict(traj.modes)
     mass = occupied = None
@@ -148,6 +151,7 @@ def gather_signals(traj: Any, occupancy_fraction: float) -> RunSignals:
         w2_floor=w2_floor,
         status=traj.status,
         status_detail=dict(traj.status_detail or {}),
+        point_mass=point_mass,
     )
 
 
