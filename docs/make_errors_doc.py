@@ -40,6 +40,15 @@ byte-identical afterwards. The message column is ganlab's real output, written
 by `docs/make_errors_doc.py`; paths are relative to the directory the command
 ran in. The last column is the part of the message that the test requires as
 advice.
+
+A disk that fills up while a run trains ends it with one line of the same
+kind, `no space left on the device while writing run 'RUN' at step N (its
+store keeps the snapshots committed before)`, followed by
+`free disk space, then continue with ganlab train --resume RUN` when the run
+has a checkpoint, or by the advice to train it again with `--overwrite` when
+it has none. The store stays readable up to its last committed snapshot.
+`tests/test_disk_full.py` checks this with simulated write failures and, when
+it may mount one, on a real 1 MiB tmpfs.
 """
 
 

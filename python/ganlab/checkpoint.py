@@ -16,6 +16,7 @@ only tensors, numbers, strings and containers are loaded, nothing is unpickled.
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 from pathlib import Path
@@ -103,10 +104,19 @@ def save_checkpoint(trainer: "Trainer", step: int) -> Path:
     trainer.writer.flush()
     path = trainer.run_dir / CHECKPOINT_FILE
     temporary = path.with_name(path.name + ".tmp")
-    torch.save(collect_state(trainer, step), temporary)
-    with open(temporary, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    # Serializing in memory first makes a failed write (a full disk) an OSError with its
+    # errno; torch.save writing to a file reports it as a RuntimeError without one.
+    buffer = io.BytesIO()
+    torch.save(collect_state(trainer, step), buffer)
+    try:
+        with open(temporary, "wb") as handle:
+            handle.write(buffer.getbuffer())
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+        raise
     log.debug("checkpoint at step %d written to %s", step, path)
     return path
 

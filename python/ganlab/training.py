@@ -127,7 +127,14 @@ class Trainer:
         if resume:
             self._open_for_resume()
         else:
-            self._prepare_run_dir(overwrite)
+            try:
+                self._prepare_run_dir(overwrite)
+            except OSError as error:
+                if not _is_disk_full(error):
+                    raise
+                raise StoreError(f"no space left on the device while creating run "
+                                 f"{str(self.run_dir)!r}; free disk space, then train again with "
+                                 f"--overwrite, or choose another --out") from None
 
     def _prepare_run_dir(self, overwrite: bool) -> None:
         from ganlab.store import create_store, store_path
@@ -237,14 +244,10 @@ class Trainer:
                                     self.run_dir)
                         break
         except OSError as error:
-            if error.errno != errno.ENOSPC:
-                self._finish_after_error(step, error, start)
-                raise
             self._finish_after_error(step, error, start)
-            raise StoreError(f"no space left on the device while writing {str(self.run_dir)!r} "
-                             f"at step {step}; the store holds the snapshots committed before; "
-                             f"free disk space, then continue with `ganlab train --resume "
-                             f"{self.run_dir}`") from None
+            if not _is_disk_full(error):
+                raise
+            raise StoreError(_disk_full_message(self.run_dir, step)) from None
         except KeyboardInterrupt:
             self._finish_after_error(step, None, start, status="interrupted")
             raise
@@ -269,7 +272,16 @@ class Trainer:
             detail["error"] = f"{type(error).__name__}: {error}"
         try:
             self._finish(status, detail, start, step)
+            return
         except Exception as second:  # the store may be the thing that failed
+            log.debug("finishing %s failed: %s", self.store_path, second)
+        # Buffered rows that cannot be written (a full disk) are dropped, so that the
+        # small status write still has a chance.
+        try:
+            for group in self.writer.series_names():
+                self.writer.truncate(group, self.writer.committed(group))
+            self._finish(status, detail, start, step)
+        except Exception as second:
             log.error("could not record status %r in %s: %s", status, self.store_path, second)
 
     def _last_snapshot_step(self, step: int) -> int:
@@ -308,6 +320,22 @@ def _stop_on_signals(trainer: Trainer):
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _is_disk_full(error: OSError) -> bool:
+    return error.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+def _disk_full_message(run_dir: Path, step: int) -> str:
+    from ganlab.checkpoint import CHECKPOINT_FILE
+
+    if (run_dir / CHECKPOINT_FILE).exists():
+        advice = f"free disk space, then continue with `ganlab train --resume {run_dir}`"
+    else:
+        advice = ("free disk space, then train it again with --overwrite (it has no checkpoint "
+                  "to resume from)")
+    return (f"no space left on the device while writing run {str(run_dir)!r} at step {step} "
+            f"(its store keeps the snapshots committed before); {advice}")
 
 
 def _first_non_finite(terms: Mapping[str, torch.Tensor]) -> str | None:

@@ -149,29 +149,41 @@ class HDF5Writer(BufferedWriter):
     def _restructure(self, change: Callable[[h5py.File], None]) -> None:
         """Apply ``change`` to a copy of the file, then swap the copy in."""
         self._file.close()
-        self._restructure_closed(change)
-        self._file = h5py.File(self.path, "r+", **FILE_OPTIONS)
+        try:
+            self._restructure_closed(change)
+        finally:
+            self._file = h5py.File(self.path, "r+", **FILE_OPTIONS)
 
     def _restructure_closed(self, change: Callable[[h5py.File], None]) -> None:
-        shutil.copyfile(self.path, self._tmp)
-        with h5py.File(self._tmp, "r+", **FILE_OPTIONS) as file:
-            change(file)
-        os.replace(self._tmp, self.path)
+        # A failed change (a full disk) leaves the original file as it was and removes the copy.
+        try:
+            shutil.copyfile(self.path, self._tmp)
+            with h5py.File(self._tmp, "r+", **FILE_OPTIONS) as file:
+                change(file)
+            os.replace(self._tmp, self.path)
+        except BaseException:
+            _remove_quietly(self._tmp)
+            raise
 
     def _rebuild(self, capacities: dict[str, int]) -> None:
         """Write a new, compact file whose series have the given capacities, then swap it in."""
         self._file.close()
-        with h5py.File(self.path, "r", **FILE_OPTIONS) as source:
-            with h5py.File(self._tmp, "w", **FILE_OPTIONS) as target:
-                write_root_attrs(target, self._attrs)
-                for name in self._attrs[LAYOUT_ATTR]["static"]:
-                    source.copy(source[name], target, name=name)
-                for group, spec in self._series.items():
-                    rows = capacities.get(group, spec.capacity)
-                    self._create_datasets(target, spec, rows)
-                    copy_rows(source, target, spec, min(rows, spec.committed))
-        os.replace(self._tmp, self.path)
-        self._file = h5py.File(self.path, "r+", **FILE_OPTIONS)
+        try:
+            with h5py.File(self.path, "r", **FILE_OPTIONS) as source:
+                with h5py.File(self._tmp, "w", **FILE_OPTIONS) as target:
+                    write_root_attrs(target, self._attrs)
+                    for name in self._attrs[LAYOUT_ATTR]["static"]:
+                        source.copy(source[name], target, name=name)
+                    for group, spec in self._series.items():
+                        rows = capacities.get(group, spec.capacity)
+                        self._create_datasets(target, spec, rows)
+                        copy_rows(source, target, spec, min(rows, spec.committed))
+            os.replace(self._tmp, self.path)
+        except BaseException:
+            _remove_quietly(self._tmp)
+            raise
+        finally:
+            self._file = h5py.File(self.path, "r+", **FILE_OPTIONS)
 
     def _create_datasets(self, file: h5py.File, spec: SeriesSpec, rows: int) -> None:
         parent = file if spec.group == SNAPSHOT_SERIES else file.require_group(spec.group)
@@ -250,6 +262,13 @@ def copy_rows(source: h5py.File, target: h5py.File, spec: SeriesSpec, rows: int)
         for start in range(0, rows, block):
             stop = min(rows, start + block)
             target_dataset[start:stop] = source_dataset[start:stop]
+
+
+def _remove_quietly(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 class HDF5Reader(StoreReader):
