@@ -42,8 +42,8 @@ class Oscillation:
 # Mean |second difference| / mean |first difference| below which a signal is
 # smooth enough to read half cycles from its sign changes. Measured on ganlab
 # runs: about 0.3 to 1.0 for the Dirac GAN's sample mean and D(G(z)), 1.6 to 1.8
-# for the noisy sample means and losses of ring runs. A Gaussian random walk
-# gives about 1.4 and white noise about 1.7.
+# for the noisy sample means and losses of ring runs. In expectation a Gaussian
+# random walk gives sqrt(2) ≈ 1.4 and Gaussian white noise sqrt(3) ≈ 1.7.
 SMOOTH_RATIO = 0.5
 
 
