@@ -72,6 +72,6 @@ ENTRY = register(GalleryEntry(
             "smooth and its gradient points from the samples to the data",
     runs=runs,
     draw=draw,
-    aspect=0.4,
+    aspect=0.45,
     one_column_aspect=0.88,
 ))

@@ -54,6 +54,6 @@ ENTRY = register(GalleryEntry(
             "covers (reported on MNIST and CelebA)",
     runs=runs,
     draw=draw,
-    aspect=0.42,
+    aspect=0.38,
     one_column_aspect=0.95,
 ))

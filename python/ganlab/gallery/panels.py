@@ -51,7 +51,7 @@ def metric_at(traj: Trajectory, name: str, step: int) -> float | None:
 
 
 def modes_note(traj: Trajectory, step: int, short: bool = False) -> str:
-    """Return "k/K modes" at ``step`` (unless ``short``, with the share of high-quality samples).
+    """Return "k/K modes" at ``step``, unless ``short`` with the share of high-quality samples ("hq").
 
     Returns "" when the run recorded no mode metrics.
     """
@@ -62,7 +62,7 @@ def modes_note(traj: Trajectory, step: int, short: bool = False) -> str:
     note = f"{int(round(covered))}/{len(modes['centers'])} modes"
     quality = metric_at(traj, "high_quality", step)
     if quality is not None and not short:
-        note += f", {100 * quality:.0f}% hq"
+        note += f"\n{100 * quality:.0f}% hq"
     return note
 
 
@@ -87,10 +87,13 @@ def corner_note(ax, text: str, *, loc: str = "lower right", fontsize: float = 6.
         return
     x = 0.97 if "right" in loc else 0.03
     y = 0.04 if "lower" in loc else 0.96
-    ax.text(x, y, text, transform=ax.transAxes, fontsize=fontsize,
-            ha="right" if "right" in loc else "left", va="bottom" if "lower" in loc else "top",
-            bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none",
-                  "alpha": 0.8}, zorder=10)
+    note = ax.text(x, y, text, transform=ax.transAxes, fontsize=fontsize,
+                   ha="right" if "right" in loc else "left",
+                   va="bottom" if "lower" in loc else "top",
+                   bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none",
+                         "alpha": 0.8}, zorder=10)
+    # A note may be wider than a small panel; left in the layout it would shrink every panel.
+    note.set_in_layout(False)
 
 
 def data_legend(figure: Figure, extra: Sequence[tuple] = (), ncols: int | None = None) -> None:
@@ -141,8 +144,7 @@ def snapshot_grid(figure: Figure, trajs: Sequence[Trajectory], row_labels: Seque
             if column == 0:
                 ax.set_ylabel(label)
             if notes:
-                corner_note(ax, modes_note(traj, snapshot.step, short=narrow),
-                            fontsize=5.5 if narrow else 6.5)
+                corner_note(ax, modes_note(traj, snapshot.step, short=narrow), fontsize=5.5)
             row_axes.append(ax)
         axes_by_row.append(row_axes)
 

@@ -78,6 +78,6 @@ ENTRY = register(GalleryEntry(
             "all 8 modes",
     runs=runs,
     draw=draw,
-    aspect=0.42,
+    aspect=0.38,
     one_column_aspect=0.95,
 ))
