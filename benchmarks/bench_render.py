@@ -12,9 +12,6 @@ of each, their ratio, and the share of the artists-once time spent encoding.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
-import shlex
 import statistics
 import sys
 import tempfile
@@ -30,6 +27,9 @@ from ganlab.render.encoders import MP4Writer
 from ganlab.render.scene import Layers
 from ganlab.render.selection import drawable_snapshots
 from ganlab.render.style import style_context
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import print_footer, print_header, ratios, report_ratio  # noqa: E402
 
 
 def run_reused(traj, drawable, out: Path, dpi: float) -> tuple[float, float]:
@@ -64,21 +64,18 @@ def run_naive(traj, drawable, out: Path, dpi: float) -> tuple[float, float]:
     return time.perf_counter() - start, encoding
 
 
-def main() -> int:
+def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="20 snapshots and 2 repeats")
     parser.add_argument("--snapshots", type=int, default=300, help="number of frames (default: 300)")
     parser.add_argument("--repeats", type=int, default=2, help="runs of each renderer (default: 2)")
     parser.add_argument("--dpi", type=float, default=100, help="pixels per inch (default: 100)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     snapshots = 20 if args.quick else args.snapshots
 
-    print("command:", " ".join(shlex.quote(part) for part in [sys.executable, *sys.argv]))
-    print(
-        f"machine: {platform.machine()} {platform.processor() or ''}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, torch {torch.__version__}, "
-        f"matplotlib {matplotlib.__version__}"
-    )
+    torch.set_num_threads(1)
+    print_header("rendering: artists built once against a new figure per frame")
+    print(f"matplotlib {matplotlib.__version__}")
     traj = demo_trajectory(snapshots=snapshots, grid=128, samples=512, field_grid=20)
     drawable = drawable_snapshots(traj)
     print(f"workload: {snapshots} snapshots, 128 x 128 surface, 512 samples, 20 x 20 arrows, "
@@ -103,8 +100,13 @@ def main() -> int:
     share = statistics.median(encodings["artists once"]) / reused
     print(f"artists once:     median {reused:.2f} s ({1000 * reused / snapshots:.1f} ms/frame)")
     print(f"figure per frame: median {naive:.2f} s ({1000 * naive / snapshots:.1f} ms/frame)")
-    print(f"speed-up (figure per frame / artists once): {naive / reused:.2f}x")
-    print(f"encoding share of the artists-once time: {100 * share:.1f} %")
+    report_ratio("speed-up (figure per frame / artists once)",
+                 ratios(timings["figure per frame"], timings["artists once"]), target=5.0)
+    report_ratio("encoding share of the artists-once time",
+                 ratios(encodings["artists once"], timings["artists once"]), target=0.5,
+                 higher_is_better=False)
+    print(f"encoding share of the artists-once time (median): {100 * share:.1f} %")
+    print_footer()
     return 0
 
 

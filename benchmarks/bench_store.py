@@ -14,7 +14,7 @@ Three measurements, each repeated in one process run:
   the one at the smallest N shows whether the growth stays linear (1 when it
   does).
 
-    python benchmarks/bench_store.py            # 800 training steps, N up to 800, 3 repeats
+    python benchmarks/bench_store.py            # 500 training steps, N up to 800, 2 repeats
     python benchmarks/bench_store.py --quick    # 20 steps, N up to 40, 2 repeats (a smoke test)
 """
 
@@ -135,12 +135,12 @@ def fit_line(counts, seconds) -> tuple[float, float, float]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a smoke-sized run")
-    parser.add_argument("--repeats", type=int, default=3, help="repeats (default: 3)")
+    parser.add_argument("--repeats", type=int, default=2, help="repeats (default: 2)")
     args = parser.parse_args(argv)
     if args.quick:
         steps, counts, repeats = 20, (10, 20, 40), 2
     else:
-        steps, counts, repeats = 800, (100, 200, 400, 800), args.repeats
+        steps, counts, repeats = 500, (100, 200, 400, 800), args.repeats
     torch.set_num_threads(1)
     print_header("trajectory store: share of training time, bytes per snapshot, growth")
 

@@ -27,8 +27,8 @@ METRIC_FIELDS = [
           + ", ".join(METRIC_GROUPS) + ".", item=str),
     Field("every", int, 0, "Generator steps between metric records, a multiple of "
           "record.every; 0 records the metrics at every snapshot. Exact W2 on 512 points costs "
-          "about 0.1 s per record, more than 100 training steps of the ring preset (see "
-          "docs/benchmarks.md).", "generator steps", low=0),
+          "about 0.1 s per record, most of a snapshot's cost (see docs/benchmarks.md).",
+          "generator steps", low=0),
     Field("threshold", float, 3.0, "Distance to the nearest mode below which a sample is high "
           "quality (VEEGAN and PacGAN use 3).", "standard deviations", low=0.0, low_open=True),
     Field("assignment", str, "standardized", "Nearest-mode rule: 'standardized' divides each "
