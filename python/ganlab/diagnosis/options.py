@@ -15,6 +15,8 @@ DIAGNOSIS_FIELDS = [
     Field("collapse_dwell_factor", float, 3.0, "Inside a sequence of changing occupied sets, a "
           "stay this many times longer than the median stay is reported as collapse, not as "
           "part of mode hopping.", low=1.0),
+    # NOTE: mode_min_quality, flicker_snapshots and converged_share were set from single-seed
+    # runs of the ring8, R1 and Dirac presets (docs/diagnosis.md, "Real runs"), not from a sweep.
     Field("mode_min_quality", float, 0.2, "Share of high-quality samples a snapshot needs before "
           "its occupied set counts for mode collapse and mode hopping. Below it most samples lie "
           "off the modes (early training, or a generator spread along the data), and the few "
