@@ -22,6 +22,8 @@ from ganlab.trajectory import Trajectory
 PUBLISHED_STEPS = 10000
 QUICK_STEPS = 30
 DEGREES = (2, 3)
+# training.batch_size of the grid25 preset.
+PRESET_BATCH = 256
 
 QUICK = {"generator.hidden": 16, "discriminator.hidden": 16, "training.batch_size": 60}
 
@@ -34,7 +36,11 @@ def runs(quick: bool, steps: int | None) -> list[RunSpec]:
         base.update(QUICK)
     specs = [RunSpec("gan", "GAN", "grid25", base)]
     for degree in DEGREES:
+        # Packing splits the batch into groups of m samples, so the batch must be a multiple of m.
+        batch = base.get("training.batch_size", PRESET_BATCH)
         packed = {**base, "regularizer.names": ["packing"], "regularizer.packing.degree": degree}
+        if batch % degree:
+            packed["training.batch_size"] = batch - batch % degree
         specs.append(RunSpec(f"pacgan{degree}", f"PacGAN{degree}", "grid25", packed))
     return specs
 

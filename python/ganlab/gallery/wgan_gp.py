@@ -60,7 +60,7 @@ def runs(quick: bool, steps: int | None) -> list[RunSpec]:
 
 def draw(figure: Figure, trajs: Sequence[Trajectory], specs: Sequence[RunSpec]) -> None:
     axes = figure.subplots(1, len(trajs), squeeze=False)[0]
-    marker = 0.35 if is_narrow(figure) else 0.6
+    marker = 0.25 if is_narrow(figure) else 0.35
     for ax, traj, spec in zip(axes, trajs, specs):
         snapshot = traj.snapshot(-1)
         values = np.asarray(snapshot.discriminator, dtype=float)
@@ -94,6 +94,6 @@ ENTRY = register(GalleryEntry(
     finding="the penalized critic is smooth and the generator fits all three datasets",
     runs=runs,
     draw=draw,
-    aspect=0.4,
+    aspect=0.44,
     one_column_aspect=0.62,
 ))
