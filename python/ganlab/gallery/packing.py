@@ -1,12 +1,14 @@
 """A standard GAN against PacGAN on the grid of 25 Gaussians.
 
 Lin, Khetan, Fanti & Oh (2018), "PacGAN: The power of two samples in
-generative adversarial networks", the 2D-grid experiment: letting
+generative adversarial networks", the 2D-grid experiment. Letting
 the discriminator judge m samples at once penalizes a generator that
-repeats itself, so PacGAN covers more of the 25 modes, with more
+repeats itself. So PacGAN covers more of the 25 modes, with more
 high-quality samples, than the GAN with the same networks. The data are modes
 at {−4, −2, 0, 2, 4}² with std 0.05 as in the paper. Networks, optimizer and
 the 10000 steps are those of ganlab's grid25 preset, not the paper's.
+PacGAN3 trains on batches of 255 samples, the largest multiple of 3 up to the
+preset's 256.
 """
 
 from __future__ import annotations

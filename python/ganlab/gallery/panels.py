@@ -118,8 +118,8 @@ def snapshot_grid(figure: Figure, trajs: Sequence[Trajectory], row_labels: Seque
     """Draw runs as rows and evenly spaced snapshots as columns; return the axes by row.
 
     Every panel shows the discriminator's surface (one colour scale for all
-    runs), the real data and the generated samples; ``notes`` writes the
-    modes covered and the share of high-quality samples into each panel when
+    runs), the real data and the generated samples. With ``notes``, each panel
+    also gets the modes covered and the share of high-quality samples, when
     the run recorded them.
     """
     layers = layers or Layers(field=False, manifold=False, boundary=False,

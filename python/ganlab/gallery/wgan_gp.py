@@ -2,9 +2,9 @@
 
 Gulrajani, Ahmed, Arjovsky, Dumoulin & Courville (2017), "Improved Training
 of Wasserstein GANs", its toy-dataset figures and the authors' toy script (github.com/
-igul222/improved_wgan_training, gan_toy.py): with the gradient penalty the
+igul222/improved_wgan_training, gan_toy.py). With the gradient penalty the
 critic's value surface is smooth, rises towards the data and falls towards
-the generated samples, and the generator learns the 8 Gaussians, the 25
+the generated samples. The generator learns the 8 Gaussians, the 25
 Gaussians and the Swiss roll. The script's settings: 3 hidden ReLU layers of
 512 units in both networks, penalty weight λ = 0.1 (the script notes that a
 smaller λ than the paper's 10 trains faster on toy tasks), 5 critic steps per
