@@ -224,3 +224,14 @@ def test_reproduce_list_names_every_entry(capsys):
     for name in ENTRIES:
         assert name in out
     assert "Metz" in out
+
+
+def test_user_style_applies_on_top(gallery_dir, tmp_path):
+    style = tmp_path / "green.mplstyle"
+    style.write_text("figure.facecolor: 00FF00\n", encoding="utf-8")
+    status = main(["-q", "reproduce", "wgan_gp_critic", "--out", str(gallery_dir), "--quick",
+                   "--format", "png", "--dpi", str(TEST_DPI), "--style", str(style)])
+    image = iio.imread(gallery_dir / "wgan_gp_critic" / "wgan_gp_critic.png")
+
+    assert status == 0
+    assert tuple(image[0, 0, :3]) == (0, 255, 0)
