@@ -82,7 +82,7 @@ def configure_logging(verbose: int, quiet: bool) -> None:
     root = logging.getLogger("ganlab")
     root.handlers[:] = [handler]
     root.setLevel(level)
-    root.propagate = False
+    # Records still reach handlers on the root logger (pytest capture, notebooks).
 
 
 def main(argv: list[str] | None = None) -> int:
