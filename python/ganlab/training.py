@@ -143,7 +143,8 @@ class Trainer:
         if self.run_dir.exists() and any(self.run_dir.iterdir()):
             if not overwrite:
                 raise RunExistsError(f"run directory {str(self.run_dir)!r} is not empty; choose "
-                                     f"another --out or pass --overwrite to replace it")
+                                     f"another --out or pass --overwrite (overwrite=True from "
+                                     f"Python) to replace it")
             if not (self.run_dir / CONFIG_FILE).exists():
                 raise RunExistsError(f"run directory {str(self.run_dir)!r} is not empty and does "
                                      f"not hold a ganlab run; refusing to delete it, choose another "

@@ -39,9 +39,6 @@ def run(args) -> int:
     log.info("trained %s in %.1f s (%s)", result.run_dir, result.seconds, result.status)
 
     out = Path(args.out)
-    figure = render(out, "overview", out / "overview.png")
-    log.info("wrote %s", out / "overview.png")
+    render(out, "overview", out / "overview.png")
     render(out, "animation", out / "animation.mp4", progress=enabled)
-    log.info("wrote %s", out / "animation.mp4")
-    del figure
     return 0

@@ -33,8 +33,9 @@ def add_parser(subparsers):
     parser.add_argument(
         "--kind", default="overview",
         help="figure kind: overview (snapshots over time and loss curves), snapshot (one step "
-        "with arrows and manifold), animation, or a kind added by another module "
-        "(default: overview)",
+        "with arrows and manifold), animation, replay (interactive HTML page), field, spectrum "
+        "and params (game dynamics), counts (counting toys), or a kind added by a plugin; "
+        "`ganlab list kinds` lists them all (default: overview)",
     )
     parser.add_argument(
         "--step", type=int, metavar="N",

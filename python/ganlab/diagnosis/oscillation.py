@@ -267,7 +267,7 @@ def detect_oscillation(signals: RunSignals, thresholds: dict) -> list[Finding]:
         evidence["first_half_period_steps"], evidence["last_half_period_steps"] = best.half_periods
     decay = ""
     if best.kind != "undamped":
-        decay = f", envelope ×{best.envelope_ratio:.3g} over the run ({best.decay_rate * 1000:.3g} per 1000 steps)"
+        decay = f", envelope ×{best.envelope_ratio:.3g} over the run (log-envelope slope {-best.decay_rate * 1000:+.3g} per 1000 steps)"
     if best.method == "autocorrelation":
         reading = f"autocorrelation {best.autocorrelation:.2f}"
     else:

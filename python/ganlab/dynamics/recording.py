@@ -69,7 +69,7 @@ class DynamicsRecorder:
 
         self.params_every = record["params_every"]
         if self.params_every and size > record["params_limit"]:
-            log.info("not recording parameters: the model has %d parameters, more than "
+            log.debug("not recording parameters: the model has %d parameters, more than "
                      "record.params_limit = %d", size, record["params_limit"])
             self.params_every = 0
         self.spectrum_every = record["spectrum_every"]
