@@ -86,7 +86,7 @@ def config_reference() -> str:
             lines += [f"## [{name}]", ""]
             lines += field_table(fields)
         lines.append("")
-    for name, fields in config.EXTRA_SECTION_FIELDS.items():
+    for name, fields in sorted(config.EXTRA_SECTION_FIELDS.items()):
         lines += [f"## [{name}]", ""]
         if name in SECTION_NOTES:
             lines += [SECTION_NOTES[name], ""]
