@@ -102,8 +102,9 @@ SECTION_FIELDS: dict[str, list[Field]] = {
         Field("precision", str, "float32", "Floating point precision of networks and data.",
               choices=("float32", "float64")),
         Field("threads", int, 1, "PyTorch intra-op CPU threads; 0 keeps PyTorch's default "
-              "(one per core). Toy networks train fastest on one thread: with two, every small "
-              "matrix product pays for thread synchronization (see docs/benchmarks.md).",
+              "(one per core). On cores shared with other work, toy networks train fastest on one "
+              "thread, because with two every small matrix product waits for a busy thread "
+              "(see docs/benchmarks.md).",
               "threads", low=0, high=1024),
     ],
     "record": [
