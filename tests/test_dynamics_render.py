@@ -124,6 +124,7 @@ def test_spectrum_without_records_is_a_usage_error(tmp_path, capsys):
     result = Trainer(load_config("configs/dirac.toml", ["training.steps=5",
                                                          "record.spectrum_every=0"]),
                      tmp_path / "run").run()
+    capsys.readouterr()  # training's own log lines are not part of the command's output
     status = main(["render", str(result.run_dir), "--kind", "spectrum",
                    "--out", str(tmp_path / "s.png")])
     assert status == 2
