@@ -128,3 +128,36 @@ set = { "optimizer.lrr" = 0.1 }
     assert "variant 'typo'" in message
     assert "lrr" in message
     assert "\n" not in message
+
+
+def test_overrides_resize_sweep(tmp_path):
+    path = write_sweep(tmp_path)
+    spec = load_sweep(path, ["seeds=1", "sweep.steps=20"])
+    assert len(spec.runs) == 2
+    assert [run.seed for run in spec.runs] == [0, 0]
+    for run in spec.runs:
+        assert run.config["training"]["steps"] == 20
+
+
+def test_cli_set_trains_smaller_sweep(tmp_path, capsys):
+    from ganlab.cli import main
+
+    path = write_sweep(tmp_path)
+    out = tmp_path / "out"
+    status = main(["sweep", str(path), "--out", str(out), "--jobs", "1", "--no-progress",
+                   "--set", "seeds=1", "--set", "sweep.steps=10"])
+    assert status == 0
+    runs = sorted(p.relative_to(out).as_posix() for p in out.glob("runs/*/*"))
+    assert runs == ["runs/adam/seed-0", "runs/sgd/seed-0"]
+
+
+def test_cli_set_invalid_seeds_exits_2(tmp_path, capsys):
+    from ganlab.cli import main
+
+    path = write_sweep(tmp_path)
+    status = main(["sweep", str(path), "--out", str(tmp_path / "out"), "--set", "seeds=0"])
+    assert status == 2
+    error = capsys.readouterr().err.strip()
+    assert "seeds" in error
+    assert len(error.splitlines()) == 1
+    assert not (tmp_path / "out").exists()

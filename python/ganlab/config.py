@@ -241,13 +241,17 @@ def locate(source: str | Path) -> Path:
     )
 
 
-def parse_override(text: str) -> tuple[str, Any]:
-    """Split ``KEY=VALUE`` and parse VALUE as a TOML value (bare words become strings)."""
+def parse_override(text: str, require_section: bool = True) -> tuple[str, Any]:
+    """Split ``KEY=VALUE`` and parse VALUE as a TOML value (bare words become strings).
+
+    With ``require_section`` (run configs) KEY must be dotted; sweep files also
+    take top-level keys such as ``seeds``.
+    """
     if "=" not in text:
         raise ConfigError(f"--set {text!r}: expected KEY=VALUE, for example training.steps=300")
     key, raw = text.split("=", 1)
     key = key.strip()
-    if not key or "." not in key:
+    if not key or (require_section and "." not in key):
         raise ConfigError(f"--set {text!r}: KEY must be SECTION.NAME, for example objective.loss")
     try:
         value = tomllib.loads(f"value = {raw.strip()}")["value"]

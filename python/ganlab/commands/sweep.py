@@ -31,6 +31,11 @@ def add_parser(subparsers):
     parser.add_argument("--ray-address", metavar="ADDR", default=None,
                         help="address of an existing Ray cluster, e.g. ray://head:10001; "
                              "without it --engine ray starts a local Ray for the sweep")
+    parser.add_argument("--set", dest="overrides", action="append", default=[],
+                        metavar="KEY=VALUE",
+                        help="override a key of the sweep file before it is validated, e.g. "
+                             "--set seeds=2 --set sweep.steps=300 (repeatable; VALUE is parsed "
+                             "as TOML, bare words as strings)")
     parser.add_argument("--overwrite", action="store_true",
                         help="train every run again, replacing runs already in DIR")
     parser.add_argument("--no-progress", action="store_true",
@@ -40,8 +45,10 @@ def add_parser(subparsers):
 
 def run(args) -> int:
     from ganlab.sweep import run_sweep
+    from ganlab.sweep.spec import load_sweep
 
-    result = run_sweep(args.sweep, args.out, engine=args.engine, jobs=args.jobs,
+    source = load_sweep(args.sweep, args.overrides) if args.overrides else args.sweep
+    result = run_sweep(source, args.out, engine=args.engine, jobs=args.jobs,
                        batched=args.batched, ray_address=args.ray_address,
                        overwrite=args.overwrite, progress=False if args.no_progress else None)
     runs = result.index["runs"]

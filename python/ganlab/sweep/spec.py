@@ -29,7 +29,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from ganlab import config as config_module
 from ganlab.errors import ConfigError
@@ -154,10 +154,17 @@ def _load_base(base: Any, sweep_dir: Path, where: str) -> tuple[dict[str, Any], 
     return config_module.read_toml(path), path.resolve().parent
 
 
-def load_sweep(path: str | Path) -> SweepSpec:
-    """Read, expand and validate a sweep file; every run's config is resolved."""
+def load_sweep(path: str | Path, overrides: Iterable[str] = ()) -> SweepSpec:
+    """Read, expand and validate a sweep file; every run's config is resolved.
+
+    ``overrides`` are ``KEY=VALUE`` strings applied to the sweep file itself before
+    validation, for example ``seeds=2`` or ``sweep.steps=300``.
+    """
     path = Path(path)
     raw = config_module.read_toml(path)
+    for text in overrides:
+        key, value = config_module.parse_override(text, require_section=False)
+        raw = config_module.apply_overrides(raw, {key: value})
     where = f"sweep {str(path)!r}"
     for key in raw:
         if key not in TOP_LEVEL_KEYS:
