@@ -104,12 +104,14 @@ def test_line_position_and_noise():
 def test_line_1d():
     distribution, points = draw("line", {"start": [2.0], "end": [4.0], "noise": 0.0})
     assert distribution.dim == 1
-    assert points.min() >= 2.0 and points.max() <= 4.0
+    assert points.min() >= 2.0
+    assert points.max() <= 4.0
 
 
 def test_uniform1d_moments():
     _, points = draw("uniform1d", {"low": -3.0, "high": 5.0})
-    assert points.min() >= -3.0 and points.max() <= 5.0
+    assert points.min() >= -3.0
+    assert points.max() <= 5.0
     assert abs(points.mean() - 1.0) < 5 * (8 / math.sqrt(12)) / math.sqrt(N)
     assert abs(points.var() - 64 / 12) < 0.05 * 64 / 12
 

@@ -82,14 +82,7 @@ class Game:
         """Return the discriminator's total loss and its named terms."""
         ctx.real_out, ctx.fake_out = self.discriminate_pair(ctx.real, ctx.fake, ctx)
         loss = self.objective.discriminator_loss(ctx.real_out, ctx.fake_out, self.real_label)
-        terms = {"d_loss": loss}
-        for regularizer in self.regularizers:
-            for name, value in regularizer.discriminator_terms(ctx).items():
-                terms[name] = value
-                loss = loss + value
-        # Recorded only; consensus optimization adds its term here later in the step.
-        for regularizer in self.regularizers:
-            terms.update(regularizer.monitored_values(ctx))
+        loss, terms = self._add_regularizer_terms(ctx, "discriminator", loss)
         ctx.extra["discriminator_terms"] = terms
         return loss, terms
 
@@ -104,14 +97,22 @@ class Game:
             if view is not None:
                 fake_out = view
         loss = self.objective.generator_loss(fake_out)
-        terms = {"g_loss": loss}
+        loss, terms = self._add_regularizer_terms(ctx, "generator", loss)
+        ctx.extra["generator_terms"] = terms
+        return loss, terms
+
+    def _add_regularizer_terms(self, ctx: StepContext, player: str,
+                               loss: Tensor) -> tuple[Tensor, dict[str, Tensor]]:
+        """Add every regularizer's terms for ``player`` to its loss; return both."""
+        terms = {"d_loss" if player == "discriminator" else "g_loss": loss}
         for regularizer in self.regularizers:
-            for name, value in regularizer.generator_terms(ctx).items():
+            hook = getattr(regularizer, f"{player}_terms")
+            for name, value in hook(ctx).items():
                 terms[name] = value
                 loss = loss + value
+        # Recorded only; consensus optimization adds its term here later in the step.
         for regularizer in self.regularizers:
             terms.update(regularizer.monitored_values(ctx))
-        ctx.extra["generator_terms"] = terms
         return loss, terms
 
     def after_discriminator_step(self) -> None:
