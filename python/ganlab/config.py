@@ -60,6 +60,9 @@ SECTION_FIELDS: dict[str, list[Field]] = {
         *_network_fields(128, 2),
         Field("initial", list, [], "Initial parameter values of the 'dirac' kind (θ); empty "
               "uses 1.0, one value sets every entry. The 'mlp' kind ignores it.", item=float),
+        Field("noise_std", float, 1.0, "Standard deviation σ of the Gaussian noise that the "
+              "'data_noise' kind adds to real data points (1 in the WGAN-GP toy script); "
+              "the other kinds ignore it.", "data units", low=0.0, typical="0.1 to 1"),
     ],
     "discriminator": [
         *_network_fields(128, 2),
@@ -370,6 +373,9 @@ def _check_consistency(config: dict[str, Any]) -> None:
     from ganlab.regularizers import check_combinations
 
     check_combinations(config)
+    from ganlab.data_noise import check_fixed_generator
+
+    check_fixed_generator(config)
     for player in PLAYERS:
         name = config["optimizer"][player]["name"]
         if name not in OPTIMIZERS:

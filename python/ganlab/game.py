@@ -32,6 +32,9 @@ class Game:
         self.regularizers = build_regularizers(config)
         self.packing = packing_degree(config)
         self.generator = build_generator(config["generator"], data_dim).to(device, dtype)
+        bind_data = getattr(self.generator, "bind_data", None)
+        if bind_data is not None:  # kind 'data_noise' samples the run's data distribution
+            bind_data(config["data"])
         self.discriminator = build_discriminator(
             config["discriminator"], data_dim, self.packing
         ).to(device, dtype)

@@ -138,3 +138,7 @@ def sample_latent(n: int, dim: int, kind: str, generator: torch.Generator, dtype
     else:
         raise ConfigError(f"generator.latent: unknown latent distribution {kind!r}")
     return z.to(device)
+
+
+# The fixed generator of real data plus noise registers its kind on import.
+from ganlab import data_noise  # noqa: E402,F401

@@ -50,7 +50,10 @@ def _make_rmsprop(params, settings):
 
 def make_optimizer(params, settings: Mapping[str, Any]) -> torch.optim.Optimizer:
     """Build the optimizer named in ``settings["name"]`` over ``params``."""
-    return OPTIMIZERS.get(settings["name"]).obj(list(params), settings)
+    params = list(params)
+    # A player without trainable parameters (generator kind 'data_noise') gets an optimizer
+    # over one empty group. It steps nothing, but its state and learning rate still exist.
+    return OPTIMIZERS.get(settings["name"]).obj(params or [{"params": []}], settings)
 
 
 # Optimizers for games (optimistic gradient, negative momentum) register on import.

@@ -68,6 +68,10 @@ def alternating_step(trainer: "Trainer", step: int) -> dict[str, Tensor]:
         terms["d_real_mean"] = ctx.real_out.detach().mean()
         terms["d_fake_mean"] = ctx.fake_out.detach().mean()
 
+    if not g_params:
+        # A generator without trainable parameters (kind 'data_noise') is held fixed.
+        return terms
+
     real = sampler.real(batch_size)
     z = sampler.latent(batch_size)
     fake = game.generator(z)

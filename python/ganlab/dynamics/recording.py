@@ -75,6 +75,10 @@ class DynamicsRecorder:
         self.spectrum_every = record["spectrum_every"]
 
         g_size, d_size = self.field.generator_size, self.field.discriminator_size
+        if self.params_every and g_size == 0:
+            # A fixed generator (kind 'data_noise') has no path, and the store has no 0-size arrays.
+            log.info("not recording parameters: the generator has no trainable parameters")
+            self.params_every = 0
         if self.params_every or self.spectrum_every:
             writer.set_attrs({"dynamics": {"generator_size": g_size, "discriminator_size": d_size,
                                            "labels": self.field.parameter_labels()}})
