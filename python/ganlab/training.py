@@ -313,7 +313,8 @@ def _stop_on_signals(trainer: Trainer):
         name = signal.Signals(signum).name
         if trainer.stop_signal is not None and signum == signal.SIGINT:
             raise KeyboardInterrupt
-        trainer.stop_signal = name
+        if trainer.stop_signal is None:
+            trainer.stop_signal = name
 
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:

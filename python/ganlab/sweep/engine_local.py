@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
+import signal
+import threading
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, Callable
 
-from ganlab.sweep.tasks import outcome, run_task
+from ganlab.sweep.tasks import STOPPED_REASON, init_worker, outcome, run_task
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +33,17 @@ def run_local(tasks: list[dict[str, Any]], jobs: int, on_start: Callable[[dict],
     if not tasks:
         return
     if jobs == 1:
-        for task in tasks:
+        for index, task in enumerate(tasks):
             on_start(task)
-            on_done(task, run_task(task))
+            outcomes = run_task(task)
+            on_done(task, outcomes)
+            if any(o["status"] == "interrupted" for o in outcomes):
+                # A signal stopped a run of this process: the sweep stops with it.
+                for rest in tasks[index + 1:]:
+                    on_done(rest, [outcome(run, "interrupted", reason=STOPPED_REASON)
+                                   for run in rest["runs"]])
+                log.warning("sweep interrupted; run it again to continue")
+                raise KeyboardInterrupt
         return
 
     # "spawn" starts clean interpreters: forking a process that already ran torch
@@ -40,25 +51,69 @@ def run_local(tasks: list[dict[str, Any]], jobs: int, on_start: Callable[[dict],
     context = multiprocessing.get_context("spawn")
     workers = min(jobs, len(tasks))
     log.info("running %d tasks on %d worker processes", len(tasks), workers)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    stop = context.Event()
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=init_worker,
+                             initargs=(stop,)) as pool:
         futures = {}
         for task in tasks:
             futures[pool.submit(run_task, task)] = task
             on_start(task)
+        reported = set()
         try:
-            for future in as_completed(futures):
-                task = futures[future]
-                try:
-                    outcomes = future.result()
-                except Exception as error:  # a worker that died takes its task's runs with it
-                    reason = f"worker process failed: {type(error).__name__}: {error}"
-                    log.error("%s (runs: %s)", reason,
-                              ", ".join(r["path"] for r in task["runs"]))
-                    outcomes = [outcome(run, "failed", reason=reason) for run in task["runs"]]
-                on_done(task, outcomes)
+            with _terminate_as_interrupt():
+                for future in as_completed(futures):
+                    reported.add(future)
+                    on_done(futures[future], _outcomes(future, futures[future]))
         except KeyboardInterrupt:
-            # The workers got the same SIGINT and stop their runs with a checkpoint.
-            # Tasks not started yet are dropped; the next sweep trains or resumes them.
-            log.warning("sweep interrupted; run it again to continue")
+            # Stop every worker: the running runs end after their current step with a
+            # checkpoint, and the tasks already queued to a worker return without
+            # training. SIGTERM reaches workers that the terminal's SIGINT did not
+            # (a signal sent to this process alone); a worker that already stops
+            # takes a second stop request as the same request. The next sweep
+            # trains or resumes the runs left over.
+            log.warning("sweep interrupted; stopping the running runs after their current "
+                        "step (run the sweep again to continue)")
+            stop.set()
+            for process in multiprocessing.active_children():
+                if process.pid is not None:
+                    try:
+                        os.kill(process.pid, signal.SIGTERM)
+                    except ProcessLookupError:
+                        pass
             pool.shutdown(wait=True, cancel_futures=True)
+            for future, task in futures.items():
+                if future in reported:
+                    continue
+                if future.cancelled():
+                    on_done(task, [outcome(run, "interrupted", reason=STOPPED_REASON)
+                                   for run in task["runs"]])
+                else:
+                    on_done(task, _outcomes(future, task))
             raise
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """Let SIGTERM stop the sweep the way Ctrl-C does (in the main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _outcomes(future, task: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return the outcomes of a finished task, or failures when its worker died."""
+    try:
+        return future.result()
+    except Exception as error:  # a worker that died takes its task's runs with it
+        reason = f"worker process failed: {type(error).__name__}: {error}"
+        log.error("%s (runs: %s)", reason, ", ".join(r["path"] for r in task["runs"]))
+        return [outcome(run, "failed", reason=reason) for run in task["runs"]]

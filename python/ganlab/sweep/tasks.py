@@ -14,6 +14,7 @@ failure, so one failed run leaves the others of the sweep running.
 from __future__ import annotations
 
 import logging
+import signal
 import time
 from pathlib import Path
 from typing import Any, Mapping
@@ -21,6 +22,44 @@ from typing import Any, Mapping
 from ganlab.errors import GanlabError
 
 log = logging.getLogger(__name__)
+
+STOPPED_REASON = "the sweep was stopped before this run started"
+
+# Set in a worker process once the sweep is being stopped: by the engine's shared
+# event, by a signal that reached the worker between runs, or by a run that a signal
+# interrupted. Later tasks of that worker then return at once instead of training.
+_stop_event = None
+_stop_requested = False
+
+
+def init_worker(stop_event=None) -> None:
+    """Prepare a worker process: remember the engine's stop event, catch stop signals.
+
+    The process pool hands a worker its next queued task as soon as one ends, so
+    without this a Ctrl-C would stop the running runs and then start the queued
+    ones. Between runs SIGINT and SIGTERM only mark the worker as stopping; during
+    a run the trainer's own handlers take over and stop it after the current step.
+    """
+    global _stop_event
+    _stop_event = stop_event
+
+    def mark_stopping(signum, frame):
+        global _stop_requested
+        _stop_requested = True
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, mark_stopping)
+
+
+def stop_requested() -> bool:
+    """Whether this worker should start no further run."""
+    return _stop_requested or (_stop_event is not None and _stop_event.is_set())
+
+
+def _note_interruption(outcomes: list[dict[str, Any]]) -> None:
+    global _stop_requested
+    if _stop_event is not None and any(o["status"] == "interrupted" for o in outcomes):
+        _stop_requested = True
 
 
 def describe_error(error: BaseException) -> str:
@@ -106,12 +145,22 @@ def run_task(task: Mapping[str, Any]) -> list[dict[str, Any]]:
         torch.set_num_threads(threads)
     try:
         runs = list(task["runs"])
+        if stop_requested():
+            return [outcome(run, "interrupted", reason=STOPPED_REASON) for run in runs]
         for run in runs:
             Path(run["path"]).parent.mkdir(parents=True, exist_ok=True)
         if task.get("batched") and len(runs) > 1:
             outcomes = _run_batched(runs)
             if outcomes is not None:
+                _note_interruption(outcomes)
                 return outcomes
-        return [_run_single(run) for run in runs]
+        outcomes = []
+        for run in runs:
+            if stop_requested():
+                outcomes.append(outcome(run, "interrupted", reason=STOPPED_REASON))
+                continue
+            outcomes.append(_run_single(run))
+            _note_interruption(outcomes[-1:])
+        return outcomes
     finally:
         torch.set_num_threads(previous_threads)
