@@ -274,3 +274,32 @@ def test_user_style_file_applies(tmp_path):
 def test_missing_user_style_is_usage_error(tmp_path):
     with pytest.raises(UsageError, match="style file .* not found"):
         render(demo_trajectory(snapshots=2, grid=8), "snapshot", style=tmp_path / "none.mplstyle")
+
+
+def test_1d_scene_says_where_samples_left_the_axes():
+    import matplotlib.pyplot as plt
+
+    from ganlab.render.scene import Layers, build_scene, scene_limits
+    from ganlab.render.surface import surface_scale
+    from replay_fixtures import make_trajectory_1d
+
+    traj = make_trajectory_1d(count=4, samples=200)
+    figure, ax = plt.subplots()
+    try:
+        scale = surface_scale(traj, traj.discriminator)
+        scene = build_scene(ax, traj, scale, Layers(), scene_limits(traj, 4))
+        inside = traj.snapshot(0)
+        scene.update(inside)
+        assert scene.outside.get_text() == ""
+
+        moved = traj.snapshot(0)
+        values = moved.samples[:, 0].copy()
+        values[:50] = -7.5  # a quarter of the samples far left of the grid [-3, 3]
+        values[50:70] = 4.25  # a tenth to the right
+        moved.samples[:, 0] = values
+        scene.update(moved)
+        text = scene.outside.get_text()
+        assert "25% left of the axes (down to x = -7.5)" in text
+        assert "10% right of the axes (up to x = 4.25)" in text
+    finally:
+        plt.close(figure)

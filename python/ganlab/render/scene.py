@@ -217,6 +217,10 @@ class Scene1D:
         ax.set_ylim(0.0, limits["density_max"])
         ax.set_ylabel("density")
         label_data_axes(ax, 1)
+        # The axes span the recorded surface grid; generated samples can leave it (a
+        # Dirac GAN whose θ spirals outward), and this note says where they went.
+        self.outside = ax.text(0.02, 0.97, "", transform=ax.transAxes, ha="left", va="top",
+                               fontsize=7, color=GENERATED_COLOR, zorder=5)
 
         self.twin = ax.twinx()
         self.curve = None
@@ -253,6 +257,7 @@ class Scene1D:
         counts, _ = np.histogram(snapshot.samples[:, 0], self.edges)
         density = counts / max(len(snapshot.samples), 1) / np.diff(self.edges)
         self.samples.set_data(density)
+        self.outside.set_text(outside_note(snapshot.samples[:, 0], self.edges[0], self.edges[-1]))
 
         if self.curve is not None and snapshot.discriminator is not None:
             self.curve.set_ydata(self.scale.transform(snapshot.discriminator))
@@ -269,6 +274,20 @@ class Scene1D:
             if artist is not None:
                 handles.append(artist)
         return handles
+
+
+def outside_note(values: np.ndarray, low: float, high: float) -> str:
+    """Describe the generated samples left and right of [low, high] (empty when none)."""
+    values = np.asarray(values, dtype=float)
+    if values.size == 0:
+        return ""
+    parts = []
+    below, above = values < low, values > high
+    if below.any():
+        parts.append(f"{below.mean():.0%} left of the axes (down to x = {values[below].min():.3g})")
+    if above.any():
+        parts.append(f"{above.mean():.0%} right of the axes (up to x = {values[above].max():.3g})")
+    return "generated: " + "; ".join(parts) if parts else ""
 
 
 def _data_box(traj: Trajectory) -> tuple[np.ndarray, np.ndarray]:
