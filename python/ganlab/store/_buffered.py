@@ -49,6 +49,11 @@ class BufferedWriter(StoreWriter):
     def _write_static_array(self, name: str, array: np.ndarray) -> None:
         """Create or replace a static array."""
 
+    def _write_static_arrays(self, arrays: dict[str, np.ndarray]) -> None:
+        """Create or replace several static arrays (one at a time unless a backend batches them)."""
+        for name, array in arrays.items():
+            self._write_static_array(name, array)
+
     @abc.abstractmethod
     def _create_series(self, spec: SeriesSpec) -> None:
         """Create the arrays of a series with ``spec.capacity`` rows and a commit count of 0."""
@@ -91,14 +96,21 @@ class BufferedWriter(StoreWriter):
         super().set_status(status, **detail)
 
     def write_static(self, name: str, array: np.ndarray) -> None:
+        self.write_statics({name: array})
+
+    def write_statics(self, arrays: Mapping[str, np.ndarray]) -> None:
+        # All arrays are checked before any is written, and the layout attribute that makes
+        # them visible to readers is written once, after the arrays.
         self._check_open()
-        array = check_static(name, array)
-        if name in self._attrs[LAYOUT_ATTR]["series"].get("", []):
-            raise UsageError(f"static array name {name!r} is already a snapshot series field")
-        self._write_static_array(name, array)
+        checked = {name: check_static(name, array) for name, array in arrays.items()}
+        for name in checked:
+            if name in self._attrs[LAYOUT_ATTR]["series"].get("", []):
+                raise UsageError(f"static array name {name!r} is already a snapshot series field")
+        self._write_static_arrays(checked)
         layout = self._attrs[LAYOUT_ATTR]
-        if name not in layout["static"]:
-            layout["static"] = sorted([*layout["static"], name])
+        added = [name for name in checked if name not in layout["static"]]
+        if added:
+            layout["static"] = sorted([*layout["static"], *added])
             self._write_attrs(self._attrs)
 
     def define_series(

@@ -46,6 +46,11 @@ class StoreWriter(abc.ABC):
     def write_static(self, name: str, array: np.ndarray) -> None:
         """Write an array that does not change over training (``real``, ``grid_x``, ...)."""
 
+    def write_statics(self, arrays: Mapping[str, np.ndarray]) -> None:
+        """Write several static arrays; backends may create them in one batch."""
+        for name, array in arrays.items():
+            self.write_static(name, array)
+
     @abc.abstractmethod
     def define_series(
         self,

@@ -18,6 +18,7 @@ from typing import Any, Coroutine
 
 import numpy as np
 import zarr
+import zarr.api.asynchronous
 import zarr.codecs
 import zarr.errors
 import zarr.core.sync
@@ -55,8 +56,8 @@ COMPRESSORS = (zarr.codecs.ZstdCodec(level=1),)
 READ_ERRORS = (OSError, ValueError, KeyError, TypeError, RuntimeError, zarr.errors.BaseZarrError)
 
 
-async def gather(writes: list[Coroutine[Any, Any, None]]) -> None:
-    await asyncio.gather(*writes)
+async def gather(writes: list[Coroutine[Any, Any, Any]]) -> list[Any]:
+    return await asyncio.gather(*writes)
 
 
 class ZarrWriter(BufferedWriter):
@@ -130,19 +131,28 @@ class ZarrWriter(BufferedWriter):
         self._root.attrs.put(copy.deepcopy(attrs))
 
     def _write_static_array(self, name: str, array: np.ndarray) -> None:
-        dims = dimension_names(name, array.shape, self._sizes.setdefault(SNAPSHOT_SERIES, {}))
-        self._root.create_array(
-            name,
-            shape=array.shape,
-            dtype=array.dtype,
-            chunks=tuple(max(1, size) for size in array.shape),
-            compressors=COMPRESSORS,
-            fill_value=fill_value(array.dtype),
-            dimension_names=dims,
-            overwrite=True,
-        )
-        if array.size:
-            self._root[name][...] = array
+        self._write_static_arrays({name: array})
+
+    def _write_static_arrays(self, arrays: dict[str, np.ndarray]) -> None:
+        # The arrays are created and filled concurrently in one round trip to zarr's event
+        # loop. One create_array call per array waited about 1.5 ms each on that loop (the
+        # machine of docs/benchmarks.md).
+        sizes = self._sizes.setdefault(SNAPSHOT_SERIES, {})
+        creations = []
+        for name, array in arrays.items():
+            settings = {
+                "chunks": tuple(max(1, size) for size in array.shape),
+                "compressors": COMPRESSORS,
+                "fill_value": fill_value(array.dtype),
+                "dimension_names": dimension_names(name, array.shape, sizes),
+                "overwrite": True,
+            }
+            if array.size:
+                settings["data"] = array
+            else:
+                settings.update(shape=array.shape, dtype=array.dtype)
+            creations.append(zarr.api.asynchronous.create_array(self._store, name=name, **settings))
+        zarr.core.sync.sync(gather(creations))
 
     def _create_series(self, spec: SeriesSpec) -> None:
         if spec.group != SNAPSHOT_SERIES:
@@ -150,29 +160,45 @@ class ZarrWriter(BufferedWriter):
         sizes = self._sizes.setdefault(spec.group, {})
         axis = series_axis_name(spec.group)
 
+        paths, creations = [], []
         for name, (shape, dtype) in spec.all_fields().items():
-            path = array_path(spec.group, name)
-            self._arrays[path] = self._root.create_array(
-                path,
+            paths.append(array_path(spec.group, name))
+            creations.append(zarr.api.asynchronous.create_array(
+                self._store,
+                name=paths[-1],
                 shape=(spec.capacity, *shape),
                 dtype=dtype,
                 chunks=(chunk_rows(shape, dtype), *shape),
                 compressors=COMPRESSORS,
                 fill_value=fill_value(dtype, is_index=name == spec.index),
                 dimension_names=dimension_names(name, shape, sizes, leading=axis),
-            )
+            ))
+        paths.append(array_path(spec.group, COMMIT_NAME))
+        creations.append(zarr.api.asynchronous.create_array(
+            self._store, name=paths[-1], shape=(), dtype=np.int64, fill_value=0,
+            dimension_names=(),
+        ))
 
-        commit = array_path(spec.group, COMMIT_NAME)
-        self._arrays[commit] = self._root.create_array(
-            commit, shape=(), dtype=np.int64, fill_value=0, dimension_names=()
-        )
+        # All arrays of the series are created concurrently in one round trip to zarr's
+        # event loop. The commit count is written once they all exist.
+        created = zarr.core.sync.sync(gather(creations))
+        for path, async_array in zip(paths, created):
+            self._arrays[path] = zarr.Array(async_array)
         self._write_commit(spec)
         self._make_durable()
 
+    def _resize_all(self, shapes: dict[str, tuple[int, ...]]) -> None:
+        """Resize the arrays at the given paths concurrently."""
+        resizes = [self._arrays[path].async_array.resize(shape) for path, shape in shapes.items()]
+        if resizes:
+            zarr.core.sync.sync(gather(resizes))
+
     def _grow(self, capacities: dict[str, int]) -> None:
+        shapes = {}
         for group, rows in capacities.items():
             for name, (shape, _) in self._series[group].all_fields().items():
-                self._arrays[array_path(group, name)].resize((rows, *shape))
+                shapes[array_path(group, name)] = (rows, *shape)
+        self._resize_all(shapes)
 
     def _write_rows(self, spec: SeriesSpec, start: int, blocks: dict[str, np.ndarray]) -> None:
         for name, block in blocks.items():
@@ -194,12 +220,14 @@ class ZarrWriter(BufferedWriter):
 
     def _finish(self) -> None:
         # Trim preallocated rows so that xarray and plain zarr show committed rows only.
+        shapes = {}
         for spec in self._series.values():
             for name, (shape, _) in spec.all_fields().items():
-                array = self._arrays[array_path(spec.group, name)]
-                if array.shape[0] != spec.committed:
-                    array.resize((spec.committed, *shape))
+                path = array_path(spec.group, name)
+                if self._arrays[path].shape[0] != spec.committed:
+                    shapes[path] = (spec.committed, *shape)
                     spec.capacity = spec.committed
+        self._resize_all(shapes)
 
 
 class ZarrReader(StoreReader):
