@@ -101,7 +101,9 @@ def restore_state(trainer: "Trainer", state: dict[str, Any]) -> None:
 
 def save_checkpoint(trainer: "Trainer", step: int) -> Path:
     """Flush the store, then write the checkpoint for generator step ``step`` atomically."""
-    trainer.writer.flush()
+    # Metrics still computing in the background belong to steps up to ``step``, so they
+    # are appended before the flush whose row counts the checkpoint records.
+    trainer.recorder.flush()
     path = trainer.run_dir / CHECKPOINT_FILE
     temporary = path.with_name(path.name + ".tmp")
     # Serializing in memory first makes a failed write (a full disk) an OSError with its

@@ -11,7 +11,11 @@ networks in evaluation mode and without touching any training random state:
 
 Scalars (loss terms, gradient norms, learning rates) are recorded at the finer
 ``record.scalars_every`` cadence, metrics at every snapshot (or every
-``metrics.every`` generator steps, and at the last step).
+``metrics.every`` generator steps, and at the last step). Unless
+``metrics.background`` is false, the metrics are computed on a background
+thread (``ganlab.metrics.background``) from copies of the snapshot's arrays.
+``drain`` appends the finished rows in step order and must run before the
+writer flushes, so a checkpoint never commits a snapshot without its metrics.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from ganlab.dynamics.recording import DynamicsRecorder
 from ganlab.errors import ConfigError
 from ganlab.game import Game
 from ganlab.metrics import compute_snapshot_metrics
+from ganlab.metrics.background import OrderedResults
 from ganlab.networks import sample_latent
 from ganlab.store.base import SNAPSHOT_SERIES, StoreWriter
 
@@ -71,6 +76,8 @@ class Recorder:
         self._scalar_names: list[str] | None = None
         self._metric_names: list[str] | None = None
         self._metrics_every = config.get("metrics", {}).get("every", 0)
+        self._metric_results = OrderedResults()
+        self._metrics_in_background = config.get("metrics", {}).get("background", True)
         self.dynamics = DynamicsRecorder(game, distribution, config, writer)
 
         if not resume:  # a resumed run's store already holds the static arrays
@@ -131,19 +138,22 @@ class Recorder:
 
     def _write_static(self) -> None:
         w = self.writer
-        w.write_static("real", self.real.astype(np.float32))
-        w.write_static("latent", self.latent.cpu().numpy().astype(np.float32))
-        w.write_static("manifold_latent", self.manifold_latent.cpu().numpy().astype(np.float32))
+        static = {
+            "real": self.real.astype(np.float32),
+            "latent": self.latent.cpu().numpy().astype(np.float32),
+            "manifold_latent": self.manifold_latent.cpu().numpy().astype(np.float32),
+        }
         for name, values in self.grids.items():
-            w.write_static(name, values.astype(np.float32))
+            static[name] = values.astype(np.float32)
         modes = self.distribution.modes
         if modes is not None:
-            w.write_static("mode_centers", np.asarray(modes.centers, dtype=np.float64))
-            w.write_static("mode_stds", np.asarray(modes.stds, dtype=np.float64))
-            w.write_static("mode_weights", np.asarray(modes.weights, dtype=np.float64))
+            static["mode_centers"] = np.asarray(modes.centers, dtype=np.float64)
+            static["mode_stds"] = np.asarray(modes.stds, dtype=np.float64)
+            static["mode_weights"] = np.asarray(modes.weights, dtype=np.float64)
         projection = getattr(self.distribution, "projection", None)
         if self.dim > 2 and callable(projection):
-            w.write_static("projection", np.asarray(projection(), dtype=np.float64))
+            static["projection"] = np.asarray(projection(), dtype=np.float64)
+        w.write_statics(static)
         w.set_attrs({
             "dim": self.dim,
             "manifold_shape": self.manifold_shape,
@@ -225,27 +235,55 @@ class Recorder:
         self.writer.append(SNAPSHOT_SERIES, step, row)
         every = self._metrics_every
         if not every or step % every == 0 or step == self.config["training"]["steps"]:
-            self._record_metrics(step, row)
+            self._submit_metrics(step, row)
         return row
 
-    def _record_metrics(self, step: int, row: Mapping[str, np.ndarray]) -> None:
+    def drain(self) -> None:
+        """Append every pending metrics row to the writer, waiting for those still computing.
+
+        Re-raises the error of a metric computation that failed.
+        """
+        self._append_metrics(self._metric_results.wait_all())
+
+    def flush(self) -> None:
+        """Append the pending metrics rows, then flush the writer."""
+        self.drain()
+        self.writer.flush()
+
+    def _submit_metrics(self, step: int, row: Mapping[str, np.ndarray]) -> None:
+        # Rows already finished are appended first, so the queue stays short.
+        self._append_metrics(self._metric_results.ready())
+
         options = self.config.get("metrics", {})
         grid = None
         if "grid_x" in self.grids:
             grid = tuple(self.grids[name] for name in ("grid_x", "grid_y") if name in self.grids)
-        values = compute_snapshot_metrics(row["samples"], self.real, self.distribution.modes,
-                                          row.get("discriminator"),
-                                          self.config["objective"]["loss"], options, grid=grid)
+        counts = {}
         if self.counting is not None:
-            values.update(self.counting.record(step, row["samples"]))
-        if self._metric_names is None:
-            self._metric_names = sorted(values)
-            if self._metric_names:  # with metrics.enabled = [] the run has no metrics series
-                self.writer.define_series("metrics",
-                                          {k: ((), np.float64) for k in self._metric_names},
-                                          self._snapshot_capacity)
-        if self._metric_names:
-            self.writer.append("metrics", step, {k: float(values[k]) for k in self._metric_names})
+            counts = self.counting.record(step, row["samples"])
+        arguments = (row["samples"], self.real, self.distribution.modes, row.get("discriminator"),
+                     self.config["objective"]["loss"], options)
+        if not self._metrics_in_background:
+            values = compute_snapshot_metrics(*arguments, grid=grid)
+            self._append_metrics([((step, counts), values)])
+            return
+        # The row's arrays are fresh copies that nothing else changes, so the worker reads
+        # them without a lock.
+        self._metric_results.submit((step, counts), compute_snapshot_metrics, *arguments,
+                                    grid=grid)
+
+    def _append_metrics(self, results) -> None:
+        for (step, counts), values in results:
+            values.update(counts)
+            if self._metric_names is None:
+                self._metric_names = sorted(values)
+                if self._metric_names:  # with metrics.enabled = [] the run has no metrics series
+                    self.writer.define_series("metrics",
+                                              {k: ((), np.float64) for k in self._metric_names},
+                                              self._snapshot_capacity)
+            if self._metric_names:
+                self.writer.append("metrics", step,
+                                   {k: float(values[k]) for k in self._metric_names})
 
     def after_step(self, step: int) -> None:
         """Record the parameter and spectrum series due after generator step ``step``."""

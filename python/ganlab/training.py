@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import logging
 import math
 import signal
@@ -228,7 +229,7 @@ class Trainer:
                         self.recorder.snapshot(step)
                         snapshots += 1
                         if snapshots % record["flush_every"] == 0:
-                            self.writer.flush()
+                            self.recorder.flush()
                     every = record["checkpoint_every"]
                     if step == self.steps or (every and step % every == 0):
                         save_checkpoint(self, step)
@@ -244,6 +245,8 @@ class Trainer:
                                     "`ganlab train --resume %s`", self.stop_signal, step,
                                     self.run_dir)
                         break
+                # A metric computation that failed raises here, inside the error handling.
+                self.recorder.drain()
         except OSError as error:
             self._finish_after_error(step, error, start)
             if not _is_disk_full(error):
@@ -259,7 +262,7 @@ class Trainer:
 
     def _finish(self, status: str, detail: dict, start: float, step: int = 0) -> RunResult:
         seconds = time.perf_counter() - start
-        self.writer.flush()
+        self.recorder.flush()
         self.writer.set_status(status, **detail, seconds=round(seconds, 3))
         self.writer.close()
         log.info("run %s after %.1f s; trajectory in %s", status, seconds, self.store_path)
@@ -361,6 +364,12 @@ def _data_params(config: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _library_versions() -> dict[str, str]:
+    return dict(_installed_versions())
+
+
+@functools.lru_cache(maxsize=1)
+def _installed_versions() -> dict[str, str]:
+    # Reading the package metadata costs about 8 ms, paid once per process, not once per run.
     import importlib.metadata as metadata
 
     versions = {"python": platform.python_version(), "numpy": np.__version__,

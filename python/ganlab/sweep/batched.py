@@ -266,6 +266,9 @@ class BatchedGroup:
                     if self.stop_signal is not None:
                         self._finish_interrupted(step, start, results)
                         break
+                # A metric computation that failed raises here, inside the error handling.
+                for trainer in self.trainers:
+                    trainer.recorder.drain()
         except BaseException as error:
             for trainer in self.trainers:
                 status = "interrupted" if isinstance(error, KeyboardInterrupt) else "failed"
@@ -297,7 +300,7 @@ class BatchedGroup:
             trainer.recorder.snapshot(step)
             self._snapshots[run] += 1
             if self._snapshots[run] % record["flush_every"] == 0:
-                trainer.writer.flush()
+                trainer.recorder.flush()
 
         every = record["checkpoint_every"]
         due = step == self.steps or (every and step % every == 0)
