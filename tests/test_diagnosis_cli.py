@@ -37,7 +37,7 @@ def test_text_report_names_collapsed_mode(tmp_path, capsys):
     store = write_collapsed_run(tmp_path / "run.zarr")
     assert main(["diagnose", str(store)]) == 0
     out = capsys.readouterr().out
-    assert "verdict: mode collapse (steps 0–2750)" in out
+    assert "verdict: mode collapse, steps 0–2750 (run: steps 0–2750)" in out
     assert "mode collapse: steps 0–2750, 1 of 8 modes occupied (mode 2)" in out
 
 

@@ -229,9 +229,23 @@ def test_json_is_deterministic_and_parseable():
 def test_text_report_and_phases():
     result = diagnose(build_run(lambda t, rng: ring_points(rng, 256, modes=[3])))
     text = result.to_text()
-    assert text.splitlines()[1] == "verdict: mode collapse (steps 0–3900)"
+    assert text.splitlines()[1] == "verdict: mode collapse, steps 0–3900 (run: steps 0–3900)"
     assert "mode collapse: steps 0–3900, 1 of 8 modes occupied (mode 3)" in text
     assert ("mode collapse", 0, 3900) in phases_for_plot(result)
+
+
+def test_verdict_line_gives_the_deciding_span():
+    # All eight modes for 20 snapshots, then one mode: the collapse starts mid-run.
+    every_mode = list(range(8))
+    result = diagnose(build_run(lambda t, rng: ring_points(rng, 256,
+                                                           modes=every_mode if t < 20 else [3])))
+    collapse = result.by_label("mode collapse")
+    assert result.verdict == "mode collapse"
+    assert len(collapse) == 1
+    start, end = collapse[0].start_step, collapse[0].end_step
+    assert start >= 20 * 100
+    header = result.to_text().splitlines()[1]
+    assert header == f"verdict: mode collapse, steps {start}–{end} (run: steps 0–{end})"
 
 
 def test_threshold_override_changes_result():

@@ -92,13 +92,21 @@ class Diagnosis:
 
     def to_text(self) -> str:
         """Return a report: the verdict line, then one line per finding."""
-        header = f"verdict: {self.verdict} (steps {self.first_step}–{self.last_step})"
+        header = f"verdict: {self.verdict}{self._verdict_span()} (run: steps {self.first_step}–{self.last_step})"
         if self.run:
             header = f"{self.run}\n{header}"
         return "\n".join([header, *(finding.summary for finding in self.findings)])
 
     def __str__(self) -> str:
         return self.to_text()
+
+    def _verdict_span(self) -> str:
+        """Return ", steps N–M" for the finding that gave the verdict (empty when none did)."""
+        matching = self.by_label(self.verdict)
+        if not matching:
+            return ""
+        finding = max(matching, key=lambda f: (f.end_step, f.start_step))
+        return ", " + step_span(int(finding.start_step), int(finding.end_step))
 
 
 def phases_for_plot(diagnosis: Diagnosis) -> list[tuple[str, int, int]]:
