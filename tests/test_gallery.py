@@ -135,7 +135,7 @@ def test_rerender_reuses_runs_and_writes_svg(gallery_dir):
     png = iio.imread(gallery_dir / "wgan_gp_critic" / "wgan_gp_critic.png")
 
     assert result.trained == []
-    assert len(result.reused) == 3
+    assert len(result.reused) == 6
     assert width_inches == pytest.approx(COLUMN_WIDTHS["one-column"], abs=0.01)
     assert texts == [], "SVG text must be converted to paths (svg.fonttype = path)"
     assert png.shape[1] == round(COLUMN_WIDTHS["one-column"] * TEST_DPI)
@@ -146,10 +146,11 @@ def test_changed_config_retrains(tmp_path):
                       dpi=40)
     second = reproduce("wgan_gp_critic", tmp_path, quick=True, steps=4, formats=["png"],
                        dpi=40, overrides=["optimizer.lr=0.002"])
-    saved = tomllib.loads((tmp_path / "wgan_gp_critic" / "runs" / "swissroll" / "config.toml")
+    saved = tomllib.loads((tmp_path / "wgan_gp_critic" / "runs" / "gp_swissroll" / "config.toml")
                           .read_text(encoding="utf-8"))
 
-    assert first.trained == ["8gaussians", "25gaussians", "swissroll"]
+    assert first.trained == ["clipping_8gaussians", "clipping_25gaussians", "clipping_swissroll",
+                             "gp_8gaussians", "gp_25gaussians", "gp_swissroll"]
     assert second.trained == first.trained
     assert saved["optimizer"]["generator"]["lr"] == 0.002
     assert saved["training"]["steps"] == 4
