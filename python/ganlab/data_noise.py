@@ -16,6 +16,10 @@ recorder's fixed latent batch shows the same points at every snapshot and
 recording consumes no random stream of training. Because the latent stream is
 in the checkpoint, a resumed run draws exactly the batches of the
 uninterrupted one.
+
+NOTE: the recorded ``manifold`` (the generator's image of a latent grid) is
+a set of random draws for this kind, not a surface, so its layer in the
+replay and animation views shows no structure.
 """
 
 from __future__ import annotations
