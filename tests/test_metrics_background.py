@@ -17,7 +17,7 @@ SMALL = [
     "record.every=10", "record.scalars_every=5", "record.samples=32", "record.real=64",
     "record.grid=12", "record.field_grid=4", "record.manifold_grid=4", "generator.hidden=16",
     "discriminator.hidden=16", "training.batch_size=32", "record.checkpoint_every=20",
-    "record.flush_every=1",
+    "record.flush_every=1", "metrics.background=true",
 ]
 
 
@@ -94,6 +94,7 @@ def test_inline_metrics_equal_background(tmp_path, monkeypatch):
     config = [*SMALL, "training.steps=40"]
     ganlab.train(load_config("ring8", config), tmp_path / "background")
     ganlab.train(load_config("ring8", [*config, "metrics.background=false"]), tmp_path / "inline")
+    assert load_config("ring8", [])["metrics"]["background"] is False
 
     expected = ganlab.open(tmp_path / "inline").metrics
     actual = ganlab.open(tmp_path / "background").metrics
@@ -106,11 +107,13 @@ def test_failed_metric_fails_the_run(tmp_path, monkeypatch):
     original = ganlab.recorder.compute_snapshot_metrics
     calls = []
 
-    def fail_third(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 3:
-            raise ValueError("metric failed on purpose")
-        return original(*args, **kwargs)
+    def fail_third(samples, real, modes, surface, loss, options, **kwargs):
+        # The third computation of W2 (step 20) fails; the background thread computes W2.
+        if "w2" in options["enabled"]:
+            calls.append(1)
+            if len(calls) == 3:
+                raise ValueError("metric failed on purpose")
+        return original(samples, real, modes, surface, loss, options, **kwargs)
 
     monkeypatch.setattr(ganlab.recorder, "compute_snapshot_metrics", fail_third)
     out = tmp_path / "run"

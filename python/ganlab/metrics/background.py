@@ -1,11 +1,13 @@
 """Snapshot metrics computed on a background thread while training continues.
 
-Most of the metrics' time is spent in C code: POT's network simplex for exact
-W2 (it releases the GIL while it runs, measured with POT 0.9.7) and numpy and
-scipy on 512 x 512 distance matrices. A second core can therefore compute
-them while the training thread takes the next generator steps. The results
-stay in submission order because a recorder takes them from the front of its
-queue only, so rows reach the store in step order, as if computed in place.
+POT's network simplex, the solver of exact W2, releases the GIL while it runs
+(measured with POT 0.9.7), so a second core can compute W2 while the training
+thread takes the next generator steps. This helps only when a core is idle.
+On Linux with autogroup scheduling (the default) the threads of a process
+share that process's CPU share, so on a busy machine the worker's time is
+taken from training. The results stay in submission order because a recorder
+takes them from the front of its queue only, so rows reach the store in step
+order, as if computed in place.
 
 One worker thread per process serves every recorder (a batched group has one
 recorder per run), so a process never runs more than one metric computation
