@@ -27,7 +27,7 @@ METRIC_FIELDS = [
           + ", ".join(METRIC_GROUPS) + ".", item=str),
     Field("every", int, 0, "Generator steps between metric records, a multiple of "
           "record.every; 0 records the metrics at every snapshot. All metrics of a ring "
-          "snapshot cost about 50 ms of CPU time, exact W2 on 512 points about 30 ms of it "
+          "snapshot cost about 43 ms of CPU time, exact W2 on 512 points about 30 ms of it "
           "(see docs/benchmarks.md).", "generator steps", low=0),
     Field("background", bool, False, "Compute exact W2, the costliest metric, on a "
           "background thread while training continues. This helps only when a CPU core is "
