@@ -385,7 +385,7 @@ def _installed_versions() -> dict[str, str]:
 # Keys that may differ between a run's saved config and the config it is resumed with.
 # Everything else changes what the remaining steps compute, so a change is rejected.
 RESUME_SAFE_KEYS = ("training.steps", "training.threads", "record.flush_every",
-                    "record.checkpoint_every")
+                    "record.checkpoint_every", "metrics.background")
 
 
 def resume(run_dir: str | Path, config: Mapping[str, Any] | str | Path | None = None,
