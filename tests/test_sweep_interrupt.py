@@ -1,8 +1,8 @@
 """Stopping a sweep: Ctrl-C stops the running runs and starts none of the queued ones.
 
-The sweep runs as a real `ganlab sweep` process with two worker processes; the
-signal goes either to the whole process group (what a terminal's Ctrl-C does)
-or to the sweep's main process alone (what `kill -INT PID` and `kill PID` do).
+The sweep runs as a real `ganlab sweep` process with two worker processes. The
+signal goes to the whole process group, as a terminal's Ctrl-C does, or to the
+sweep's main process alone, as `kill -INT PID` and `kill PID` do.
 """
 
 from __future__ import annotations

@@ -217,8 +217,8 @@ class Scene1D:
         ax.set_ylim(0.0, limits["density_max"])
         ax.set_ylabel("density")
         label_data_axes(ax, 1)
-        # The axes span the recorded surface grid; generated samples can leave it (a
-        # Dirac GAN whose θ spirals outward), and this note says where they went.
+        # The axes span the recorded surface grid, which generated samples can leave
+        # (a Dirac GAN whose θ spirals outward). This note gives where they went.
         self.outside = ax.text(0.02, 0.97, "", transform=ax.transAxes, ha="left", va="top",
                                fontsize=7, color=GENERATED_COLOR, zorder=5)
 

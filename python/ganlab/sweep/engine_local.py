@@ -11,7 +11,7 @@ import threading
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, Callable
 
-from ganlab.sweep.tasks import STOPPED_REASON, init_worker, outcome, run_task
+from ganlab.sweep.tasks import init_worker, not_started, outcome, run_task
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +40,7 @@ def run_local(tasks: list[dict[str, Any]], jobs: int, on_start: Callable[[dict],
             if any(o["status"] == "interrupted" for o in outcomes):
                 # A signal stopped a run of this process: the sweep stops with it.
                 for rest in tasks[index + 1:]:
-                    on_done(rest, [outcome(run, "interrupted", reason=STOPPED_REASON)
-                                   for run in rest["runs"]])
+                    on_done(rest, not_started(rest["runs"]))
                 log.warning("sweep interrupted; run it again to continue")
                 raise KeyboardInterrupt
         return
@@ -67,10 +66,9 @@ def run_local(tasks: list[dict[str, Any]], jobs: int, on_start: Callable[[dict],
         except KeyboardInterrupt:
             # Stop every worker: the running runs end after their current step with a
             # checkpoint, and the tasks already queued to a worker return without
-            # training. SIGTERM reaches workers that the terminal's SIGINT did not
-            # (a signal sent to this process alone); a worker that already stops
-            # takes a second stop request as the same request. The next sweep
-            # trains or resumes the runs left over.
+            # training. SIGTERM also reaches workers when the signal came to this
+            # process alone, and a worker that is already stopping ignores it. The
+            # next sweep trains or resumes the runs left over.
             log.warning("sweep interrupted; stopping the running runs after their current "
                         "step (run the sweep again to continue)")
             stop.set()
@@ -85,8 +83,7 @@ def run_local(tasks: list[dict[str, Any]], jobs: int, on_start: Callable[[dict],
                 if future in reported:
                     continue
                 if future.cancelled():
-                    on_done(task, [outcome(run, "interrupted", reason=STOPPED_REASON)
-                                   for run in task["runs"]])
+                    on_done(task, not_started(task["runs"]))
                 else:
                     on_done(task, _outcomes(future, task))
             raise

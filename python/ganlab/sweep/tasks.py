@@ -37,8 +37,8 @@ def init_worker(stop_event=None) -> None:
 
     The process pool hands a worker its next queued task as soon as one ends, so
     without this a Ctrl-C would stop the running runs and then start the queued
-    ones. Between runs SIGINT and SIGTERM only mark the worker as stopping; during
-    a run the trainer's own handlers take over and stop it after the current step.
+    ones. Between runs, SIGINT and SIGTERM only mark the worker as stopping. During
+    a run, the trainer's own handlers stop it after the current step.
     """
     global _stop_event
     _stop_event = stop_event
@@ -49,6 +49,11 @@ def init_worker(stop_event=None) -> None:
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, mark_stopping)
+
+
+def not_started(runs) -> list[dict[str, Any]]:
+    """Return "interrupted" outcomes for runs that a stopped sweep never started."""
+    return [outcome(run, "interrupted", reason=STOPPED_REASON) for run in runs]
 
 
 def stop_requested() -> bool:
@@ -146,7 +151,7 @@ def run_task(task: Mapping[str, Any]) -> list[dict[str, Any]]:
     try:
         runs = list(task["runs"])
         if stop_requested():
-            return [outcome(run, "interrupted", reason=STOPPED_REASON) for run in runs]
+            return not_started(runs)
         for run in runs:
             Path(run["path"]).parent.mkdir(parents=True, exist_ok=True)
         if task.get("batched") and len(runs) > 1:
@@ -157,7 +162,7 @@ def run_task(task: Mapping[str, Any]) -> list[dict[str, Any]]:
         outcomes = []
         for run in runs:
             if stop_requested():
-                outcomes.append(outcome(run, "interrupted", reason=STOPPED_REASON))
+                outcomes.extend(not_started([run]))
                 continue
             outcomes.append(_run_single(run))
             _note_interruption(outcomes[-1:])
