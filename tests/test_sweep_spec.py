@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from ganlab.config import load_config
@@ -161,3 +163,26 @@ def test_cli_set_invalid_seeds_exits_2(tmp_path, capsys):
     assert "seeds" in error
     assert len(error.splitlines()) == 1
     assert not (tmp_path / "out").exists()
+
+
+def test_note_on_an_unlisted_method_shown_once_per_variant(tmp_path, caplog):
+    path = write_sweep(tmp_path, """
+base = "ring8"
+seeds = 4
+
+[[variants]]
+name = "plain"
+set = { regularizer = { r1 = { gamma = 5.0 } } }
+
+[[variants]]
+name = "r1"
+set = { "regularizer.names" = ["r1"], regularizer = { r1 = { gamma = 5.0 } } }
+""")
+    with caplog.at_level("INFO", logger="ganlab"):
+        spec = load_sweep(path)
+    notes = [r.getMessage() for r in caplog.records if "not in regularizer.names" in r.getMessage()]
+    assert notes == ["[regularizer.r1] is set but 'r1' is not in regularizer.names; the method "
+                     "is off"]
+    assert len(spec.runs) == 8
+    # Informational records are shown again once the sweep file is loaded.
+    assert logging.root.manager.disable == logging.NOTSET

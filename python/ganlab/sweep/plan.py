@@ -22,7 +22,7 @@ import torch
 from ganlab import config as config_module
 from ganlab.errors import UsageError
 from ganlab.sweep.batched import batching_obstacle, group_key
-from ganlab.sweep.spec import RunSpec, SweepSpec
+from ganlab.sweep.spec import RunSpec, SweepSpec, notes_hidden
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,8 @@ def _plan_one(run: RunSpec, path: Path) -> PlannedRun:
     saved_path = path / CONFIG_FILE
     if not saved_path.exists():
         return PlannedRun(run, path, "train", "new")
-    saved = config_module.load_config(saved_path)
+    with notes_hidden():
+        saved = config_module.load_config(saved_path)
     changes = [line for line in config_module.diff(saved, run.config)
                if line.split(":", 1)[0] not in RESUME_SAFE_KEYS]
     if changes:

@@ -25,7 +25,9 @@ an invalid key or value is reported, with its variant, before anything runs.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -196,15 +198,33 @@ def load_sweep(path: str | Path, overrides: Iterable[str] = ()) -> SweepSpec:
     for variant in variants:
         raw_base, base_dir = _load_base(variant.source, sweep_dir,
                                         f"{where}: variant {variant.name!r}")
-        for seed in seeds:
+        for number, seed in enumerate(seeds):
             overrides = {**variant.overrides, "training.seed": seed}
+            notes = contextlib.nullcontext() if number == 0 else notes_hidden()
             try:
-                raw_config = config_module.apply_overrides(raw_base, overrides)
-                resolved = config_module.resolve(raw_config, base_dir)
+                with notes:
+                    raw_config = config_module.apply_overrides(raw_base, overrides)
+                    resolved = config_module.resolve(raw_config, base_dir)
             except ConfigError as error:
                 raise ConfigError(f"{where}: variant {variant.name!r}: {error}") from None
             spec.runs.append(RunSpec(variant.name, seed, resolved, run_path(variant.name, seed)))
     return spec
+
+
+@contextlib.contextmanager
+def notes_hidden():
+    """Hide informational log records while configs already reported once are resolved again.
+
+    The seeds of a variant share everything but ``training.seed``, so a note
+    such as a method table left out of ``regularizer.names`` is shown for the
+    first seed only.
+    """
+    previous = logging.root.manager.disable
+    logging.disable(logging.INFO)
+    try:
+        yield
+    finally:
+        logging.disable(previous)
 
 
 def _grid_points(grid: Any, where: str) -> list[dict[str, Any]]:
