@@ -165,7 +165,7 @@ def test_cli_set_invalid_seeds_exits_2(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
-def test_note_on_an_unlisted_method_shown_once_per_variant(tmp_path, caplog):
+def test_unlisted_method_note_once(tmp_path, caplog):
     path = write_sweep(tmp_path, """
 base = "ring8"
 seeds = 4
@@ -180,7 +180,8 @@ set = { "regularizer.names" = ["r1"], regularizer = { r1 = { gamma = 5.0 } } }
 """)
     with caplog.at_level("INFO", logger="ganlab"):
         spec = load_sweep(path)
-    notes = [r.getMessage() for r in caplog.records if "not in regularizer.names" in r.getMessage()]
+    messages = [record.getMessage() for record in caplog.records]
+    notes = [message for message in messages if "not in regularizer.names" in message]
     assert notes == ["[regularizer.r1] is set but 'r1' is not in regularizer.names; the method "
                      "is off"]
     assert len(spec.runs) == 8
