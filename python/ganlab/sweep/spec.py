@@ -217,7 +217,8 @@ def notes_hidden():
 
     The seeds of a variant share everything but ``training.seed``, so a note
     such as a method table left out of ``regularizer.names`` is shown for the
-    first seed only.
+    first seed only. ``logging.disable`` acts on the whole process, so records
+    of other threads are hidden too while the configs resolve.
     """
     previous = logging.root.manager.disable
     logging.disable(logging.INFO)
