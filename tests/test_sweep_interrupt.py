@@ -39,12 +39,18 @@ name = "adam"
 """
 
 
-def _start(tmp_path: Path) -> tuple[subprocess.Popen, Path]:
+# Launcher code that starts ganlab with SIGINT ignored, as a non-interactive shell starts `cmd &`.
+IGNORING_SIGINT = ("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+                   "os.execv(sys.executable, [sys.executable, '-m', 'ganlab.cli', *sys.argv[1:]])")
+
+
+def _start(tmp_path: Path, sigint_ignored: bool = False) -> tuple[subprocess.Popen, Path]:
     sweep = write_sweep(tmp_path, LONG_SWEEP)
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    launcher = ["-c", IGNORING_SIGINT] if sigint_ignored else ["-m", "ganlab.cli"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "ganlab.cli", "sweep", str(sweep), "--out", str(out),
+        [sys.executable, *launcher, "sweep", str(sweep), "--out", str(out),
          "--jobs", "2", "--batched", "off", "--no-progress"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
         start_new_session=True)
@@ -85,9 +91,9 @@ def _statuses(out: Path) -> dict[str, str]:
     return statuses
 
 
-@pytest.mark.parametrize("target", ["group", "main process", "SIGTERM"])
+@pytest.mark.parametrize("target", ["group", "main process", "SIGTERM", "SIGINT ignored"])
 def test_interrupt_stops_running_and_queued_runs(tmp_path, target):
-    process, out = _start(tmp_path)
+    process, out = _start(tmp_path, sigint_ignored=target == "SIGINT ignored")
     _wait_for_checkpoints(out, process, 2)
 
     if target == "group":

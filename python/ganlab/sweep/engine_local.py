@@ -59,7 +59,7 @@ def run_local(tasks: list[dict[str, Any]], jobs: int, on_start: Callable[[dict],
             on_start(task)
         reported = set()
         try:
-            with _terminate_as_interrupt():
+            with _signals_as_interrupt():
                 for future in as_completed(futures):
                     reported.add(future)
                     on_done(futures[future], _outcomes(future, futures[future]))
@@ -90,8 +90,13 @@ def run_local(tasks: list[dict[str, Any]], jobs: int, on_start: Callable[[dict],
 
 
 @contextlib.contextmanager
-def _terminate_as_interrupt():
-    """Let SIGTERM stop the sweep the way Ctrl-C does (in the main thread only)."""
+def _signals_as_interrupt():
+    """Let SIGINT and SIGTERM stop the sweep the way Ctrl-C does (in the main thread only).
+
+    SIGINT gets a handler too because a process started in the background by a
+    non-interactive shell inherits SIGINT ignored, and `kill -INT` would then
+    stop the workers but not the sweep.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -99,11 +104,12 @@ def _terminate_as_interrupt():
     def interrupt(signum, frame):
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, interrupt)
+    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _outcomes(future, task: dict[str, Any]) -> list[dict[str, Any]]:
